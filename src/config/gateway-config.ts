@@ -1,0 +1,138 @@
+/**
+ * The validated, resolved configuration: durations in milliseconds, models as objects, defaults
+ * filled in. Produced by `loadConfig`/`parseConfig` and frozen; everything else reads only this.
+ */
+export interface GatewayConfig {
+  readonly server: ServerConfig;
+  readonly logging: { readonly level: LogLevel };
+  /** Providers by their configured name. */
+  readonly providers: Readonly<Record<string, ProviderConfig>>;
+  /** Every configured model, in order; this order is the default route. */
+  readonly models: readonly ModelConfig[];
+  readonly retry: RetryConfig;
+  readonly restore: RestoreConfig;
+  readonly timeouts: TimeoutConfig;
+  readonly streaming: StreamingConfig;
+  readonly sessions: SessionConfig;
+  readonly storage: StorageConfig;
+}
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** PEM file paths; when set the port speaks TLS (ALPN h2 and http/1.1). */
+  readonly tls: { readonly certPath: string; readonly keyPath: string } | undefined;
+  /** Browser origins allowed by CORS; empty disables CORS. `"*"` allows any. */
+  readonly corsOrigins: readonly string[];
+  /** Largest request or response message, in bytes. */
+  readonly maxMessageBytes: number;
+  /** HTTP/2 concurrent streams per connection. */
+  readonly maxConcurrentStreams: number;
+  /** A connection that sends nothing for this long is closed, in milliseconds. */
+  readonly idleTimeoutMs: number;
+  /** Time in-flight RPCs get to finish on shutdown, in milliseconds. */
+  readonly shutdownGraceMs: number;
+  /** Longest accepted prompt, in characters. */
+  readonly maxPromptChars: number;
+}
+
+/** The wire formats the gateway speaks upstream. */
+export type ProviderType = "openai" | "deepseek" | "openai-compatible" | "demo";
+
+export interface ProviderConfig {
+  /** The configured name ("openai", "local" …). */
+  readonly name: string;
+  readonly type: ProviderType;
+  /** Base URL of the API, e.g. "https://api.openai.com/v1". Empty for `demo`. */
+  readonly baseUrl: string;
+  /** Secret; never logged. */
+  readonly apiKey: string | undefined;
+  /** Extra request headers sent upstream. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Keep-alive connections per origin. */
+  readonly maxConnections: number;
+  /** `demo` only: delay between streamed words, in milliseconds. */
+  readonly demoDelayMs: number;
+}
+
+export interface ModelConfig {
+  /** "provider:model". */
+  readonly id: string;
+  /** The provider's configured name. */
+  readonly provider: string;
+  /** The model name at the provider (may contain colons). */
+  readonly model: string;
+  readonly limits: ModelLimits;
+}
+
+export interface ModelLimits {
+  /** Cap on generated tokens per request. */
+  readonly maxTokens: number | undefined;
+  /** Requests per fixed window. */
+  readonly rate: { readonly max: number; readonly timeWindowMs: number } | undefined;
+}
+
+export interface RetryConfig {
+  /** Retries of the same model after a transient failure (5xx, reset before headers). */
+  readonly maxRetries: number;
+  /** Backoff base: the n-th retry waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^n)). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** A 429 whose `Retry-After` is at most this long is waited out and retried; longer ones fall over. */
+  readonly maxRetryAfterMs: number;
+}
+
+/** Cooldown after a model fails, per reason (AI Warp's `restore`), in milliseconds. */
+export interface RestoreConfig {
+  readonly rateLimitMs: number;
+  readonly timeoutMs: number;
+  /** 5xx, malformed responses, interrupted streams. */
+  readonly providerErrorMs: number;
+  /** Connection refused or reset. */
+  readonly providerCommunicationErrorMs: number;
+  /** Upper bound of a cooldown that doubles with repeated failures. */
+  readonly maxMs: number;
+  /** How long a granted half-open probe is exclusive. */
+  readonly probeLeaseMs: number;
+}
+
+export interface TimeoutConfig {
+  /** Upstream response headers. */
+  readonly headersMs: number;
+  /** From the request to the first text. */
+  readonly firstTokenMs: number;
+  /** Longest silence between two chunks of a stream. */
+  readonly stallMs: number;
+  /** A whole generation, all attempts included; a shorter client deadline wins. */
+  readonly totalMs: number;
+}
+
+/** What to do when the answering model fails after text has reached the client. */
+export type MidStreamFailurePolicy = "restart" | "continue" | "fail";
+
+export interface StreamingConfig {
+  readonly midStreamFailure: MidStreamFailurePolicy;
+  /** How long a finished stream's events stay readable. */
+  readonly retentionMs: number;
+  /** A detached generation is stopped after this long. */
+  readonly maxDurationMs: number;
+  /** Streams kept at most (memory storage); the oldest finished are evicted first. */
+  readonly maxRetainedStreams: number;
+  /** Events kept per stream at most; a generation that would exceed it fails. */
+  readonly maxEventsPerStream: number;
+}
+
+export interface SessionConfig {
+  /** Inactivity after which a session and everything it owns expire (AI Warp's `historyExpiration`). */
+  readonly ttlMs: number;
+  /** History sent upstream: at most this many newest messages … */
+  readonly historyMaxMessages: number;
+  /** … and at most this many characters. */
+  readonly historyMaxChars: number;
+}
+
+export type StorageConfig =
+  | { readonly type: "memory" }
+  | { readonly type: "valkey"; readonly url: string; readonly keyPrefix: string };

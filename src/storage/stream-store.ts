@@ -1,0 +1,51 @@
+import type {
+  StreamEnd,
+  StreamEventPayload,
+  StreamRead,
+  StreamRecord,
+  StreamState,
+} from "./records.js";
+
+/** Identity of a new stream. */
+export interface NewStream {
+  readonly streamId: string;
+  readonly sessionId: string;
+  readonly owner: string;
+}
+
+/**
+ * Stream logs: the events of each generation, kept while it runs and for the retention window
+ * after it ends, so that readers can replay and follow them. One producer (the generation)
+ * appends; any number of readers read.
+ */
+export interface StreamStore {
+  /** Registers a running stream; it becomes its session's latest stream. */
+  createStream(stream: NewStream): Promise<void>;
+  /** Appends one event and returns its sequence (1, 2, 3 …). */
+  appendEvent(streamId: string, payload: StreamEventPayload): Promise<number>;
+  /** Marks the stream ended; readers receive `end` after the last event. Idempotent: the first end wins. */
+  endStream(streamId: string, end: StreamEnd): Promise<void>;
+  /** The stream, or undefined when unknown or past retention. */
+  getStream(streamId: string): Promise<StreamRecord | undefined>;
+  /** The id of the owner's session's latest stream, if it is still retained. */
+  latestStream(owner: string, sessionId: string): Promise<string | undefined>;
+  /**
+   * The events after `afterSequence`, then the live ones as they are appended, then one `end`.
+   * Stops early (without `end`) when `signal` aborts. Throws `GatewayError("not_found")` when
+   * the stream is unknown.
+   */
+  readStream(
+    streamId: string,
+    afterSequence: number,
+    signal: AbortSignal,
+  ): AsyncIterable<StreamRead>;
+  /**
+   * Asks the stream's producer to stop. Returns the state after the request: "canceled" for a
+   * running stream, or the state it had already ended in. Undefined when unknown.
+   */
+  requestCancel(streamId: string): Promise<StreamState | undefined>;
+  /** Calls `onCancel` once when `requestCancel` is made for the stream; returns an unsubscribe function. */
+  onCancelRequested(streamId: string, onCancel: () => void): () => void;
+  /** Deletes every stream of the session. */
+  deleteSessionStreams(owner: string, sessionId: string): Promise<void>;
+}
