@@ -1,0 +1,345 @@
+import type { Logger } from "pino";
+import type {
+  MidStreamFailurePolicy,
+  ModelConfig,
+  RestoreConfig,
+  RetryConfig,
+  TimeoutConfig,
+} from "../config/gateway-config.js";
+import { type AttemptRecord, GatewayError } from "../gateway-error.js";
+import type {
+  ChatMessage,
+  ChatOptions,
+  ChatProvider,
+  FinishReason,
+} from "../providers/chat-provider.js";
+import { ProviderError } from "../providers/provider-error.js";
+import type { ModelStateStore, RateLimiter } from "../storage/model-state-store.js";
+import type { AnswerResult, UsageRecord } from "../storage/records.js";
+import { fullJitterDelayMs, sleep } from "./backoff.js";
+import { type FailurePolicy, failurePolicies } from "./failure-policy.js";
+import { withEventTimeouts } from "./with-event-timeouts.js";
+
+/** What a generation yields; it ends with `completed` or throws a `GatewayError`. */
+export type GenerationEvent =
+  | { readonly type: "delta"; readonly text: string }
+  | {
+      readonly type: "model_switched";
+      readonly fromModel: string;
+      readonly toModel: string;
+      readonly reason: string;
+      readonly discardPreviousText: boolean;
+    }
+  | {
+      readonly type: "completed";
+      readonly result: AnswerResult;
+      readonly usage: UsageRecord | undefined;
+      readonly model: string;
+      readonly attempts: readonly AttemptRecord[];
+    };
+
+/** One answer to produce: the conversation, its options and the route of models. */
+export interface GenerationRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly options: ChatOptions;
+  readonly route: readonly ModelConfig[];
+}
+
+/** What the generation loop needs from the rest of the engine. */
+export interface GenerationDeps {
+  readonly providers: ReadonlyMap<string, ChatProvider>;
+  readonly modelStates: ModelStateStore;
+  readonly rateLimits: RateLimiter;
+  readonly retry: RetryConfig;
+  readonly restore: RestoreConfig;
+  readonly timeouts: TimeoutConfig;
+  readonly midStreamFailure: MidStreamFailurePolicy;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+const answerResults: Readonly<Record<FinishReason, AnswerResult>> = {
+  stop: "complete",
+  length: "max_tokens",
+  content_filter: "content_filter",
+  unknown: "unknown",
+};
+
+/** A model that failed after its text reached the consumer. */
+interface CommittedFailure {
+  readonly model: string;
+  readonly reason: string;
+}
+
+/**
+ * Walks the route: skips models that are cooling down, disabled or over their rate limit,
+ * retries transient failures on the same model (only before it sent text), falls over
+ * otherwise, and past the commit point (text already delivered) announces the next model with
+ * `model_switched`. Throws `GatewayError`: `unavailable` with every attempt when no model could
+ * answer, `failed_precondition`/`invalid_argument` when a provider refused, `canceled` or
+ * `deadline_exceeded` (the signal's reason, when it is a `GatewayError`) when `signal` aborts.
+ */
+export async function* generateAnswer(
+  request: GenerationRequest,
+  deps: GenerationDeps,
+  signal: AbortSignal,
+): AsyncGenerator<GenerationEvent> {
+  const attempts: AttemptRecord[] = [];
+  let deliveredText = "";
+  let committedFailure: CommittedFailure | undefined;
+  let retryAfterHintMs: number | undefined;
+  const hint = (ms: number) => {
+    retryAfterHintMs = Math.min(retryAfterHintMs ?? ms, ms);
+  };
+
+  for (const model of request.route) {
+    const admission = await deps.modelStates.admit(model.id, deps.now(), deps.restore.probeLeaseMs);
+    if (admission.kind === "disabled") {
+      attempts.push(
+        skipped(
+          model.id,
+          "skipped_disabled",
+          "disabled after its provider refused the credentials",
+        ),
+      );
+      continue;
+    }
+    if (admission.kind === "cooling_down") {
+      hint(admission.availableAtMs - deps.now());
+      const until = new Date(admission.availableAtMs).toISOString();
+      attempts.push(skipped(model.id, "skipped_cooling_down", `cooling down until ${until}`));
+      continue;
+    }
+    const isProbe = admission.kind === "probe";
+    const provider = deps.providers.get(model.provider);
+    if (!provider) throw new GatewayError("internal", `no provider for ${model.id}`);
+    const log = deps.log.child({ model: model.id });
+
+    for (let retry = 0; ; retry++) {
+      throwIfAborted(signal, attempts);
+      const limit = model.limits.rate;
+      if (limit) {
+        const decision = await deps.rateLimits.take(
+          model.id,
+          limit.max,
+          limit.timeWindowMs,
+          deps.now(),
+        );
+        if (!decision.allowed) {
+          hint(decision.retryAfterMs);
+          const reason = `its rate limit of ${limit.max} per ${limit.timeWindowMs} ms is used up`;
+          attempts.push(skipped(model.id, "skipped_rate_limited", reason));
+          break;
+        }
+      }
+      const prefill =
+        committedFailure && deps.midStreamFailure === "continue" && provider.supportsPrefill
+          ? deliveredText
+          : undefined;
+      const startedAt = deps.now();
+      const controller = new AbortController();
+      const unlink = linkAbort(signal, controller);
+      let sentText = false;
+      try {
+        const upstream = provider.streamChat(
+          { messages: request.messages, options: capOptions(request.options, model), prefill },
+          {
+            model: model.model,
+            signal: controller.signal,
+            log,
+            headersTimeoutMs: deps.timeouts.headersMs,
+          },
+        );
+        const events = withEventTimeouts(upstream, {
+          firstTokenMs: deps.timeouts.firstTokenMs,
+          stallMs: deps.timeouts.stallMs,
+          controller,
+          modelId: model.id,
+        });
+        for await (const event of events) {
+          if (committedFailure) {
+            // Announce the switch only once the new model really produces something.
+            yield {
+              type: "model_switched",
+              fromModel: committedFailure.model,
+              toModel: model.id,
+              reason: committedFailure.reason,
+              discardPreviousText: prefill === undefined,
+            };
+            if (prefill === undefined) deliveredText = "";
+            committedFailure = undefined;
+          }
+          if (event.type === "delta") {
+            sentText = true;
+            deliveredText += event.text;
+            yield event;
+            continue;
+          }
+          attempts.push({
+            model: model.id,
+            outcome: "succeeded",
+            durationMs: deps.now() - startedAt,
+            reason: "",
+          });
+          if (isProbe) await deps.modelStates.recordSuccess(model.id);
+          yield {
+            type: "completed",
+            result: answerResults[event.reason],
+            usage: event.usage,
+            model: model.id,
+            attempts,
+          };
+          return;
+        }
+        throw new ProviderError(
+          "interrupted",
+          `${model.id} ended its answer without a finish reason`,
+        );
+      } catch (error) {
+        controller.abort();
+        throwIfAborted(signal, attempts, model.id, deps.now() - startedAt);
+        const failure = classify(error, model.id, log);
+        const policy = failurePolicies[failure.kind];
+        attempts.push({
+          model: model.id,
+          outcome: policy.outcome,
+          durationMs: deps.now() - startedAt,
+          reason: failure.message,
+        });
+        log.warn({ err: failure, kind: failure.kind, retry, sentText }, "attempt failed");
+        if (policy.next === "stop") {
+          if (isProbe) await deps.modelStates.recordSuccess(model.id);
+          throw refusal(failure, attempts);
+        }
+        const waitMs = sentText ? undefined : retryWaitMs(policy, failure, retry + 1, deps);
+        if (waitMs !== undefined) {
+          await sleep(waitMs, signal).catch(() => throwIfAborted(signal, attempts));
+          continue;
+        }
+        await recordFailure(model.id, policy, failure, isProbe, deps, log);
+        if (failure.retryAfterMs !== undefined) hint(failure.retryAfterMs);
+        if (sentText) {
+          if (deps.midStreamFailure === "fail") {
+            throw new GatewayError(
+              "unavailable",
+              `${model.id} failed mid-answer (${failure.message}) and streaming.midStreamFailure is "fail"`,
+              { attempts },
+            );
+          }
+          committedFailure = { model: model.id, reason: failure.message };
+        }
+        break;
+      } finally {
+        unlink();
+      }
+    }
+  }
+  throw new GatewayError("unavailable", unavailableMessage(attempts), {
+    attempts,
+    retryAfterMs: retryAfterHintMs,
+  });
+}
+
+function skipped(model: string, outcome: AttemptRecord["outcome"], reason: string): AttemptRecord {
+  return { model, outcome, durationMs: 0, reason };
+}
+
+/** The request's options with the model's `maxTokens` limit applied. */
+function capOptions(options: ChatOptions, model: ModelConfig): ChatOptions {
+  const cap = model.limits.maxTokens;
+  if (cap === undefined) return options;
+  return { ...options, maxTokens: Math.min(options.maxTokens ?? cap, cap) };
+}
+
+/** How long to wait before retrying the same model, or undefined to give up on it. */
+function retryWaitMs(
+  policy: FailurePolicy,
+  failure: ProviderError,
+  retry: number,
+  deps: GenerationDeps,
+): number | undefined {
+  if (retry > deps.retry.maxRetries || policy.retry === "never") return undefined;
+  const retryAfterMs = failure.retryAfterMs;
+  if (retryAfterMs !== undefined) {
+    // Honour the provider's wait when it is short; a long one means: go elsewhere.
+    return retryAfterMs <= deps.retry.maxRetryAfterMs ? retryAfterMs : undefined;
+  }
+  if (policy.retry === "retry_after") return undefined;
+  return fullJitterDelayMs(retry, deps.retry.baseDelayMs, deps.retry.maxDelayMs, deps.random);
+}
+
+async function recordFailure(
+  modelId: string,
+  policy: FailurePolicy,
+  failure: ProviderError,
+  isProbe: boolean,
+  deps: GenerationDeps,
+  log: Logger,
+): Promise<void> {
+  if (policy.cooldown === "none") {
+    if (isProbe) await deps.modelStates.recordSuccess(modelId);
+    return;
+  }
+  const disable = policy.cooldown === "disable";
+  if (disable) {
+    log.error({ err: failure }, "provider refused the credentials; model disabled until restart");
+  }
+  await deps.modelStates.recordFailure(
+    modelId,
+    {
+      reason: failure.message,
+      cooldownMs: disable ? 0 : deps.restore[policy.cooldown],
+      maxCooldownMs: deps.restore.maxMs,
+      retryAfterMs: failure.retryAfterMs,
+      disable,
+    },
+    deps.now(),
+  );
+}
+
+/** Every failure becomes a `ProviderError`; anything else escaping a provider is a bug there. */
+function classify(error: unknown, modelId: string, log: Logger): ProviderError {
+  if (error instanceof ProviderError) return error;
+  log.error({ err: error }, "provider threw an unclassified error");
+  return new ProviderError("malformed", `${modelId} failed unexpectedly`, { cause: error });
+}
+
+function refusal(failure: ProviderError, attempts: readonly AttemptRecord[]): GatewayError {
+  const code = failure.kind === "content_filtered" ? "failed_precondition" : "invalid_argument";
+  return new GatewayError(code, failure.message, { attempts, cause: failure });
+}
+
+function unavailableMessage(attempts: readonly AttemptRecord[]): string {
+  if (attempts.length === 0) return "no model is configured for this route";
+  const trail = attempts.map((attempt) => `${attempt.model}: ${attempt.reason}`).join("; ");
+  return `no model could answer (${trail})`;
+}
+
+/**
+ * Throws the abort as a `GatewayError`: the signal's reason when it is one (the total-time
+ * limit), `canceled` otherwise. Records the interrupted attempt first when there is one.
+ */
+function throwIfAborted(
+  signal: AbortSignal,
+  attempts: AttemptRecord[],
+  modelId?: string,
+  durationMs = 0,
+): void {
+  if (!signal.aborted) return;
+  if (modelId)
+    attempts.push({ model: modelId, outcome: "canceled", durationMs, reason: "canceled" });
+  const reason: unknown = signal.reason;
+  if (reason instanceof GatewayError) {
+    throw new GatewayError(reason.code, reason.message, { attempts, cause: reason });
+  }
+  throw new GatewayError("canceled", "the request was canceled", { attempts, cause: reason });
+}
+
+/** Aborts `controller` when `signal` aborts; returns the unlink function. */
+function linkAbort(signal: AbortSignal, controller: AbortController): () => void {
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}

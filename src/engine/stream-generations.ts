@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { StreamingConfig } from "../config/gateway-config.js";
+import { GatewayError } from "../gateway-error.js";
+import type { StreamEnd } from "../storage/records.js";
+import type { SessionStore } from "../storage/session-store.js";
+import type { StreamStore } from "../storage/stream-store.js";
+import { createDeadline } from "./deadline.js";
+import { type GenerationDeps, generateAnswer } from "./generate-answer.js";
+import type { PreparedTurn } from "./prepare-turn.js";
+import { recordTurn } from "./record-turn.js";
+
+/** Options of `createStreamGenerations`. */
+export interface StreamGenerationsOptions {
+  readonly streams: StreamStore;
+  readonly sessions: SessionStore;
+  readonly generation: GenerationDeps;
+  readonly streaming: StreamingConfig;
+  readonly log: Logger;
+}
+
+/** Runs generations detached from the RPCs that started them. */
+export interface StreamGenerations {
+  /**
+   * Registers a stream, appends its `started` event and starts generating in the background.
+   * Returns the stream id once `started` is readable.
+   */
+  start(turn: PreparedTurn, log: Logger): Promise<string>;
+  /** Generations running in this process. */
+  running(): number;
+  /**
+   * Waits for running generations to finish, up to `graceMs`; then stops the rest, whose
+   * readers get `UNAVAILABLE` ("the gateway instance shut down").
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+const canceledByRequest = new GatewayError("canceled", "the stream was canceled by CancelStream");
+
+/**
+ * Detached generation (DESIGN §2 "Resumable streams"): every event goes to the stream store and
+ * clients read it from there, so a client that disconnects loses nothing and any number of
+ * readers see the same events. A generation ends after `streaming.maxDurationMs` at the latest.
+ */
+export function createStreamGenerations(options: StreamGenerationsOptions): StreamGenerations {
+  const { streams, sessions, streaming } = options;
+  const active = new Map<string, { stop: (reason: GatewayError) => void; done: Promise<void> }>();
+
+  async function run(streamId: string, turn: PreparedTurn, signal: AbortSignal, log: Logger) {
+    let text = "";
+    for await (const event of generateAnswer(
+      turn.request,
+      { ...options.generation, log },
+      signal,
+    )) {
+      if (event.type === "delta") text += event.text;
+      else if (event.type === "model_switched" && event.discardPreviousText) text = "";
+      else if (event.type === "completed") {
+        // Stored before `completed` is visible, so a client that sends its next prompt as soon
+        // as it reads `completed` finds this turn in the history.
+        const answer = { text, model: event.model, result: event.result, usage: event.usage };
+        await recordTurn(sessions, turn, answer, log);
+      }
+      await streams.appendEvent(streamId, event);
+    }
+  }
+
+  async function finish(streamId: string, end: StreamEnd, log: Logger) {
+    try {
+      await streams.endStream(streamId, end);
+    } catch (error) {
+      log.error({ err: error, streamId }, "could not record the end of a stream");
+    }
+  }
+
+  return {
+    async start(turn, parentLog) {
+      const streamId = randomUUID();
+      const log = parentLog.child({ streamId });
+      const { session, request } = turn;
+      await streams.createStream({ streamId, sessionId: session.id, owner: turn.input.owner });
+      await streams.appendEvent(streamId, {
+        type: "started",
+        sessionId: session.id,
+        streamId,
+        model: request.route[0]?.id ?? "",
+      });
+      const stopper = new AbortController();
+      const deadline = createDeadline(
+        stopper.signal,
+        streaming.maxDurationMs,
+        `the generation ran longer than streaming.maxDuration (${streaming.maxDurationMs} ms)`,
+      );
+      const unsubscribe = streams.onCancelRequested(streamId, () =>
+        stopper.abort(canceledByRequest),
+      );
+      const done = run(streamId, turn, deadline.signal, log)
+        .then(() => finish(streamId, { state: "completed" }, log))
+        .catch((error: unknown) => {
+          if (deadline.signal.reason === canceledByRequest) {
+            return finish(streamId, { state: "canceled" }, log);
+          }
+          const failure = toGatewayError(error, log);
+          log.info({ code: failure.code }, "stream generation failed");
+          return finish(streamId, { state: "failed", error: failure.toData() }, log);
+        })
+        .finally(() => {
+          deadline.dispose();
+          unsubscribe();
+          active.delete(streamId);
+        });
+      active.set(streamId, { stop: (reason) => stopper.abort(reason), done });
+      return streamId;
+    },
+
+    running: () => active.size,
+
+    async drain(graceMs) {
+      const all = () => Promise.all([...active.values()].map((generation) => generation.done));
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      const outcome = await Promise.race([all(), graceOver]);
+      clearTimeout(timer);
+      if (outcome !== "timeout") return;
+      const shutDown = new GatewayError(
+        "unavailable",
+        "the gateway instance shut down before the answer finished; send the prompt again",
+      );
+      for (const generation of active.values()) generation.stop(shutDown);
+      await all();
+    },
+  };
+}
+
+function toGatewayError(error: unknown, log: Logger): GatewayError {
+  if (error instanceof GatewayError) return error;
+  log.error({ err: error }, "stream generation failed with an unexpected error");
+  return new GatewayError("internal", "internal error", { cause: error });
+}

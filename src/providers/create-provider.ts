@@ -1,0 +1,46 @@
+import type { Logger } from "pino";
+import type { ProviderConfig } from "../config/gateway-config.js";
+import type { ChatProvider } from "./chat-provider.js";
+import { createDemoProvider } from "./demo/demo-provider.js";
+import { createOpenAiCompatibleProvider } from "./openai/openai-compatible-provider.js";
+
+/**
+ * Creates the provider for one configured upstream, by `config.type`. Throws an `Error` for a
+ * configuration the provider cannot use (e.g. an openai-compatible provider without baseUrl).
+ */
+export function createProvider(config: ProviderConfig, log: Logger): ChatProvider {
+  switch (config.type) {
+    case "demo":
+      return createDemoProvider(config);
+    case "openai":
+    case "deepseek":
+    case "openai-compatible":
+      return createOpenAiCompatibleProvider(config, { log });
+    default:
+      return unknownType(config.type);
+  }
+}
+
+/**
+ * Creates every configured provider, keyed by its configured name. When one cannot be created,
+ * those already created are closed and the error is thrown.
+ */
+export function createProviders(
+  configs: Readonly<Record<string, ProviderConfig>>,
+  log: Logger,
+): Map<string, ChatProvider> {
+  const providers = new Map<string, ChatProvider>();
+  try {
+    for (const [name, config] of Object.entries(configs)) {
+      providers.set(name, createProvider(config, log));
+    }
+  } catch (error) {
+    for (const provider of providers.values()) void provider.close();
+    throw error;
+  }
+  return providers;
+}
+
+function unknownType(type: never): never {
+  throw new Error(`unknown provider type: ${String(type)}`);
+}

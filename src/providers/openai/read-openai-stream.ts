@@ -1,0 +1,169 @@
+import type { Logger } from "pino";
+import type { ChatEvent, FinishReason, TokenUsage } from "../chat-provider.js";
+import { ProviderError } from "../provider-error.js";
+import type { SseEvent } from "../sse/sse-parser.js";
+import { classifyOpenAiStreamError } from "./classify-openai-error.js";
+import { mapOpenAiFinishReason } from "./map-openai-finish-reason.js";
+import { mapOpenAiUsage } from "./map-openai-usage.js";
+import { type OpenAiChatChunk, openAiChatChunkSchema } from "./openai-wire-schema.js";
+
+/** What completed an answer stream. */
+export type OpenAiStreamEnd =
+  /** The finish reason and the usage chunk both arrived; the rest (`[DONE]`) is not awaited. */
+  | "usage"
+  /** `data: [DONE]`. */
+  | "done"
+  /** The body ended after the finish reason. */
+  | "body_end"
+  /** The usage did not follow the finish reason in time; the body is still open. */
+  | "usage_timeout";
+
+/** Options of `readOpenAiStream`. */
+export interface ReadOpenAiStreamOptions {
+  readonly providerName: string;
+  readonly log: Logger;
+  /** How long to wait for the usage chunk after the finish reason, in milliseconds. Default 1000. */
+  readonly usageGraceMs?: number | undefined;
+  /** Malformed chunks skipped before the stream fails as `malformed`. Default 3. */
+  readonly maxMalformedChunks?: number | undefined;
+  /** Called once the answer is complete, before `finish` is yielded, to release the body. */
+  readonly onComplete?: ((end: OpenAiStreamEnd) => void) | undefined;
+}
+
+const DEFAULT_USAGE_GRACE_MS = 1000;
+const DEFAULT_MAX_MALFORMED_CHUNKS = 3;
+const TIMED_OUT = Symbol("timed out");
+
+/**
+ * Turns the SSE events of a streamed Chat Completion into `ChatEvent`s: a `delta` per non-empty
+ * `choices[0].delta.content`, then one `finish` as soon as the answer is known to be complete —
+ * finish reason plus usage, `[DONE]`, the end of the body after the finish reason, or
+ * `usageGraceMs` after the finish reason (a server that never sends `[DONE]` still finishes
+ * promptly). Usage sent before the finish reason (servers that repeat it cumulatively) is used
+ * only when no later usage arrives.
+ *
+ * Throws `ProviderError("interrupted")` when the stream ends without a finish reason or reports
+ * an error, and `ProviderError("malformed")` after more than `maxMalformedChunks` chunks that
+ * are not JSON chunks (each one skipped is logged at warn with the running count). Errors of the
+ * event source propagate unchanged.
+ */
+export async function* readOpenAiStream(
+  events: AsyncIterable<SseEvent>,
+  options: ReadOpenAiStreamOptions,
+): AsyncGenerator<ChatEvent, void, undefined> {
+  const usageGraceMs = options.usageGraceMs ?? DEFAULT_USAGE_GRACE_MS;
+  const maxMalformedChunks = options.maxMalformedChunks ?? DEFAULT_MAX_MALFORMED_CHUNKS;
+  const iterator = events[Symbol.asyncIterator]();
+  let finishReason: FinishReason | undefined;
+  let finishedAtMs = 0;
+  let usage: TokenUsage | undefined;
+  let usageBeforeFinish: TokenUsage | undefined;
+  let malformedChunks = 0;
+  let abandoned: Promise<IteratorResult<SseEvent>> | undefined;
+  let end: OpenAiStreamEnd;
+
+  try {
+    for (;;) {
+      let result: IteratorResult<SseEvent>;
+      if (finishReason === undefined) {
+        result = await iterator.next();
+      } else {
+        const next = iterator.next();
+        const raced = await withTimeout(next, finishedAtMs + usageGraceMs - Date.now());
+        if (raced === TIMED_OUT) {
+          abandoned = next;
+          end = "usage_timeout";
+          break;
+        }
+        result = raced;
+      }
+      if (result.done === true) {
+        end = "body_end";
+        break;
+      }
+      if (result.value.data === "[DONE]") {
+        end = "done";
+        break;
+      }
+      const chunk = parseChunk(result.value.data, options.providerName);
+      if (chunk === undefined) {
+        malformedChunks++;
+        options.log.warn({ malformedChunks }, "skipped a malformed upstream stream chunk");
+        options.log.debug({ data: result.value.data.slice(0, 500) }, "malformed chunk data");
+        if (malformedChunks > maxMalformedChunks) {
+          throw new ProviderError(
+            "malformed",
+            `${options.providerName}: more than ${maxMalformedChunks} malformed stream chunks`,
+          );
+        }
+        continue;
+      }
+      const choice = chunk.choices?.[0];
+      if (finishReason === undefined) {
+        const text = choice?.delta?.content;
+        if (text !== undefined && text !== null && text !== "") yield { type: "delta", text };
+        if (choice?.finish_reason !== undefined && choice.finish_reason !== null) {
+          finishReason = mapOpenAiFinishReason(choice.finish_reason);
+          finishedAtMs = Date.now();
+        }
+      }
+      const chunkUsage = mapOpenAiUsage(chunk.usage);
+      if (chunkUsage !== undefined) {
+        if (finishReason === undefined) usageBeforeFinish = chunkUsage;
+        else usage = chunkUsage;
+      }
+      if (finishReason !== undefined && usage !== undefined) {
+        end = "usage";
+        break;
+      }
+    }
+  } finally {
+    if (abandoned === undefined) {
+      await iterator.return?.();
+    } else {
+      // The read still pending settles when the body is released; nobody awaits it.
+      abandoned.catch(() => undefined);
+      iterator.return?.()?.catch(() => undefined);
+    }
+  }
+
+  if (finishReason === undefined) {
+    const how = end === "done" ? "sent [DONE]" : "ended";
+    throw new ProviderError(
+      "interrupted",
+      `${options.providerName}: the answer stream ${how} before its finish reason`,
+    );
+  }
+  options.onComplete?.(end);
+  yield { type: "finish", reason: finishReason, usage: usage ?? usageBeforeFinish };
+}
+
+/** A chunk, or undefined when the data is not a JSON chunk. Throws for an in-stream error. */
+function parseChunk(data: string, providerName: string): OpenAiChatChunk | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof json === "object" && json !== null && "error" in json) {
+    throw classifyOpenAiStreamError(providerName, json);
+  }
+  const parsed = openAiChatChunkSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeoutMs), TIMED_OUT);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,250 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { TLSSocket } from "node:tls";
+import type { Logger } from "pino";
+import type { HttpHandler } from "./http-handler.js";
+
+/** The bytes every HTTP/2 client connection starts with (RFC 9113 §3.4). */
+const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/** Longest wait for a complete HTTP/1.1 request head, in milliseconds (Node's default is 60 s). */
+const maxHeadersTimeoutMs = 60_000;
+
+/** Options of `createOnePortListener`. */
+export interface OnePortListenerOptions {
+  /** Serves every request, HTTP/1.1 and HTTP/2 alike. */
+  readonly handler: HttpHandler;
+  /** PEM certificate chain and private key; when set, the port speaks TLS and ALPN picks h2 or http/1.1. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
+  readonly maxConcurrentStreams: number;
+  /** A connection that sends nothing for this long (and has no request in progress) is closed, in milliseconds. */
+  readonly idleTimeoutMs: number;
+  /** Where errors of the listening socket itself go (accept failures such as EMFILE). */
+  readonly log: Logger;
+}
+
+/** One TCP port serving HTTP/1.1 and HTTP/2 (cleartext h2c, or TLS with ALPN). */
+export interface OnePortListener {
+  /** Starts accepting connections; resolves with the bound address. */
+  listen(port: number, host: string): Promise<net.AddressInfo>;
+  /** The bound address, undefined before `listen` resolves. */
+  address(): net.AddressInfo | undefined;
+  /** Requests whose response has not closed yet. */
+  inFlight(): number;
+  /**
+   * Stops accepting connections, sends GOAWAY to every HTTP/2 connection and closes HTTP/1.1
+   * connections once their requests are done. Requests in progress get `graceMs` to finish;
+   * then every remaining connection is destroyed. Resolves when all connections are closed.
+   * Calling it again returns the same promise.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Creates the listener behind the gateway's port. Node's cleartext HTTP/2 server cannot fall back
+ * to HTTP/1.1, so without TLS a plain `net.Server` reads the first bytes of each connection,
+ * decides by the HTTP/2 preface, puts the bytes back and hands the socket to the right server.
+ * With TLS, `http2.createSecureServer({ allowHTTP1: true })` decides by ALPN.
+ */
+export function createOnePortListener(options: OnePortListenerOptions): OnePortListener {
+  const { idleTimeoutMs } = options;
+  /** Every accepted TCP socket, so that the end of the grace period can destroy what is left. */
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  /** Requests in progress per HTTP/1.1 connection, so that draining can close the idle ones. */
+  const http1Sockets = new Map<net.Socket, number>();
+  let inFlight = 0;
+  let draining = false;
+  let closing: Promise<void> | undefined;
+
+  const serveRequest: HttpHandler = (req, res) => {
+    inFlight++;
+    const http1Socket = req.httpVersionMajor === 1 ? req.socket : undefined;
+    if (http1Socket !== undefined) {
+      http1Sockets.set(http1Socket, (http1Sockets.get(http1Socket) ?? 0) + 1);
+      if (draining) res.setHeader("connection", "close");
+    }
+    res.once("close", () => {
+      inFlight--;
+      const before = http1Socket && http1Sockets.get(http1Socket);
+      // Undefined too when the connection closed first (the client went away).
+      if (http1Socket === undefined || before === undefined) return;
+      const active = before - 1;
+      http1Sockets.set(http1Socket, active);
+      // A keep-alive response that started before draining leaves its connection open: close it.
+      if (draining && active === 0) http1Socket.end();
+    });
+    options.handler(req, res);
+  };
+
+  const trackHttp1Socket = (socket: net.Socket): void => {
+    http1Sockets.set(socket, 0);
+    socket.once("close", () => http1Sockets.delete(socket));
+  };
+
+  const trackSession = (session: http2.ServerHttp2Session): void => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    let openStreams = 0;
+    session.on("stream", (stream: http2.ServerHttp2Stream) => {
+      openStreams++;
+      stream.once("close", () => openStreams--);
+    });
+    // Session inactivity counts frames both ways; a stream waiting silently for a slow model is
+    // not idle, so only a connection with no open stream is closed.
+    session.setTimeout(idleTimeoutMs);
+    session.on("timeout", () => {
+      if (openStreams === 0) session.close();
+    });
+    if (draining) session.close();
+  };
+
+  const settings: http2.Settings = { maxConcurrentStreams: options.maxConcurrentStreams };
+  let front: net.Server;
+  let http1Server: http.Server | undefined;
+  if (options.tls === undefined) {
+    const h2cServer = http2.createServer({ settings }, serveRequest);
+    h2cServer.on("session", trackSession);
+    const h1Server = http.createServer(
+      {
+        keepAliveTimeout: idleTimeoutMs,
+        headersTimeout: Math.min(idleTimeoutMs, maxHeadersTimeoutMs),
+        connectionsCheckingInterval: Math.min(idleTimeoutMs, 30_000),
+      },
+      serveRequest,
+    );
+    http1Server = h1Server;
+    front = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      if (draining) {
+        socket.destroy();
+        return;
+      }
+      sniffProtocol(socket, idleTimeoutMs, (isHttp2) => {
+        if (isHttp2) {
+          h2cServer.emit("connection", socket);
+          return;
+        }
+        trackHttp1Socket(socket);
+        h1Server.emit("connection", socket);
+        // The HTTP/1.1 parser reads the unshifted bytes only once the socket flows again.
+        socket.resume();
+      });
+    });
+  } else {
+    const secureServer = http2.createSecureServer(
+      {
+        cert: options.tls.cert,
+        key: options.tls.key,
+        allowHTTP1: true,
+        ALPNProtocols: ["h2", "http/1.1"],
+        settings,
+        // A client that connects and never completes the handshake is a silent socket.
+        handshakeTimeout: idleTimeoutMs,
+      },
+      serveRequest,
+    );
+    // The HTTP/1.1 fallback reads these from the server; Node leaves keepAliveTimeout unset here.
+    Object.assign(secureServer, {
+      keepAliveTimeout: idleTimeoutMs,
+      headersTimeout: Math.min(idleTimeoutMs, maxHeadersTimeoutMs),
+    });
+    secureServer.on("session", trackSession);
+    secureServer.on("connection", (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    secureServer.on("secureConnection", (socket: TLSSocket) => {
+      if (socket.alpnProtocol !== "h2") trackHttp1Socket(socket);
+    });
+    front = secureServer;
+  }
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        front.once("error", reject);
+        front.listen(port, host, () => {
+          front.off("error", reject);
+          // Without a listener an accept failure (EMFILE …) would crash the process.
+          front.on("error", (error) => options.log.error({ err: error }, "listener error"));
+          // Node starts enforcing headersTimeout and requestTimeout for HTTP/1.1 connections when
+          // the server emits "listening"; ours never listens itself, it is handed sockets.
+          http1Server?.emit("listening");
+          resolve(front.address() as net.AddressInfo);
+        });
+      });
+    },
+    address() {
+      const address = front.address();
+      return address !== null && typeof address === "object" ? address : undefined;
+    },
+    inFlight: () => inFlight,
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        draining = true;
+        const deadline = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, graceMs);
+        front.close(() => {
+          clearTimeout(deadline);
+          http1Server?.close();
+          resolve();
+        });
+        // GOAWAY: the client opens no new stream; the streams in progress run to their end.
+        for (const session of sessions) session.close();
+        for (const [socket, active] of http1Sockets) {
+          if (active === 0) socket.end();
+        }
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * Reads from a fresh socket until its first bytes match or rule out the HTTP/2 preface (they may
+ * arrive in fragments, so each byte is compared as it comes), puts them back and reports the
+ * verdict. A socket that stays silent for `idleTimeoutMs`, ends or fails before that is destroyed.
+ */
+function sniffProtocol(
+  socket: net.Socket,
+  idleTimeoutMs: number,
+  decided: (isHttp2: boolean) => void,
+): void {
+  let received: Buffer = Buffer.alloc(0);
+  const destroy = (): void => {
+    socket.destroy();
+  };
+  const decide = (isHttp2: boolean): void => {
+    socket.off("data", onData);
+    socket.off("timeout", destroy);
+    socket.off("end", destroy);
+    socket.off("error", destroy);
+    socket.setTimeout(0);
+    // Paused, so that no byte is emitted before the chosen server has attached its listeners.
+    socket.pause();
+    socket.unshift(received);
+    decided(isHttp2);
+  };
+  const onData = (chunk: Buffer): void => {
+    const start = received.length;
+    received = start === 0 ? chunk : Buffer.concat([received, chunk]);
+    const end = Math.min(received.length, http2Preface.length);
+    for (let i = start; i < end; i++) {
+      if (received[i] !== http2Preface[i]) {
+        decide(false);
+        return;
+      }
+    }
+    if (received.length >= http2Preface.length) decide(true);
+  };
+  socket.setTimeout(idleTimeoutMs);
+  socket.once("timeout", destroy);
+  socket.once("end", destroy);
+  socket.once("error", destroy);
+  socket.on("data", onData);
+}

@@ -1,0 +1,54 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { AttemptTrailSchema } from "../../gen/switchboard/v1/errors_pb.js";
+import { GatewayError, type GatewayErrorCode } from "../gateway-error.js";
+import { toProtoAttempts } from "../services/map-common.js";
+
+const codes: Readonly<Record<GatewayErrorCode, Code>> = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  resource_exhausted: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
+  failed_precondition: Code.FailedPrecondition,
+  deadline_exceeded: Code.DeadlineExceeded,
+  canceled: Code.Canceled,
+  storage_unavailable: Code.Unavailable,
+  internal: Code.Internal,
+};
+
+/**
+ * The one place domain errors become Connect errors (the same codes over gRPC, gRPC-Web and
+ * Connect). The fallback trail travels as a `switchboard.v1.AttemptTrail` detail and a known
+ * retry delay as `google.rpc.RetryInfo`. Anything that is not a `GatewayError` or a
+ * `ConnectError` is a bug: it is logged and answered with `INTERNAL` and no internals.
+ */
+export function toConnectError(error: unknown, log: Logger): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (!(error instanceof GatewayError)) {
+    log.error({ err: error }, "unexpected error in a handler");
+    return new ConnectError("internal error", Code.Internal);
+  }
+  if (error.code === "internal") {
+    log.error({ err: error }, "internal error");
+    return new ConnectError("internal error", Code.Internal);
+  }
+  const details = [];
+  if (error.attempts.length > 0) {
+    details.push({
+      desc: AttemptTrailSchema,
+      value: create(AttemptTrailSchema, { attempts: toProtoAttempts(error.attempts) }),
+    });
+  }
+  if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
+    const ms = Math.ceil(error.retryAfterMs);
+    details.push({
+      desc: RetryInfoSchema,
+      value: create(RetryInfoSchema, {
+        retryDelay: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
+      }),
+    });
+  }
+  return new ConnectError(error.message, codes[error.code], undefined, details, error);
+}

@@ -1,0 +1,103 @@
+import type {
+  GatewayConfig,
+  ModelConfig,
+  ProviderConfig,
+} from "../../src/config/gateway-config.js";
+
+/** Parts of the configuration a test may replace; nested sections merge over the defaults. */
+export interface TestConfigOverrides {
+  readonly providers?: Record<string, Partial<ProviderConfig> & Pick<ProviderConfig, "type">>;
+  /** "provider:model" ids, or full model configs. */
+  readonly models?: readonly (string | ModelConfig)[];
+  readonly server?: Partial<GatewayConfig["server"]>;
+  readonly retry?: Partial<GatewayConfig["retry"]>;
+  readonly restore?: Partial<GatewayConfig["restore"]>;
+  readonly timeouts?: Partial<GatewayConfig["timeouts"]>;
+  readonly streaming?: Partial<GatewayConfig["streaming"]>;
+  readonly sessions?: Partial<GatewayConfig["sessions"]>;
+}
+
+/**
+ * A resolved configuration for tests: a free port on 127.0.0.1, the demo provider, and limits
+ * short enough that timeouts and backoffs take milliseconds rather than seconds.
+ */
+export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
+  const providers: Record<string, ProviderConfig> = {};
+  const providerInputs = overrides.providers ?? { demo: { type: "demo" } };
+  for (const [name, provider] of Object.entries(providerInputs)) {
+    providers[name] = {
+      name,
+      baseUrl: "",
+      apiKey: undefined,
+      headers: {},
+      maxConnections: 10,
+      demoDelayMs: 0,
+      ...provider,
+    };
+  }
+  const models = (overrides.models ?? ["demo:echo"]).map((entry): ModelConfig => {
+    if (typeof entry !== "string") return entry;
+    const colon = entry.indexOf(":");
+    return {
+      id: entry,
+      provider: entry.slice(0, colon),
+      model: entry.slice(colon + 1),
+      limits: { maxTokens: undefined, rate: undefined },
+    };
+  });
+  return {
+    server: {
+      host: "127.0.0.1",
+      port: 0,
+      tls: undefined,
+      corsOrigins: [],
+      maxMessageBytes: 1024 * 1024,
+      maxConcurrentStreams: 100,
+      idleTimeoutMs: 5_000,
+      shutdownGraceMs: 5_000,
+      maxPromptChars: 20_000,
+      ...overrides.server,
+    },
+    logging: { level: "silent" },
+    providers,
+    models,
+    retry: {
+      maxRetries: 2,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
+      maxRetryAfterMs: 3_000,
+      ...overrides.retry,
+    },
+    restore: {
+      rateLimitMs: 60_000,
+      timeoutMs: 60_000,
+      providerErrorMs: 60_000,
+      providerCommunicationErrorMs: 60_000,
+      maxMs: 600_000,
+      probeLeaseMs: 30_000,
+      ...overrides.restore,
+    },
+    timeouts: {
+      headersMs: 2_000,
+      firstTokenMs: 2_000,
+      stallMs: 1_000,
+      totalMs: 30_000,
+      ...overrides.timeouts,
+    },
+    streaming: {
+      midStreamFailure: "restart",
+      retentionMs: 600_000,
+      maxDurationMs: 60_000,
+      maxRetainedStreams: 1_000,
+      maxEventsPerStream: 20_000,
+      ...overrides.streaming,
+    },
+    sessions: {
+      ttlMs: 86_400_000,
+      historyMaxMessages: 50,
+      historyMaxChars: 100_000,
+      ...overrides.sessions,
+    },
+    storage: { type: "memory" },
+  };
+}
