@@ -23,7 +23,7 @@ export const file_switchboard_v1_prompt_service: GenFile = /*@__PURE__*/
  */
 export type PromptRequest = Message<"switchboard.v1.PromptRequest"> & {
   /**
-   * The user's message. Required, at most the configured `limits.maxPromptChars`.
+   * The user's message. Required, at most `server.limits.maxPromptChars` characters.
    *
    * @generated from field: string prompt = 1;
    */
@@ -230,7 +230,7 @@ export type StreamPromptResponse = Message<"switchboard.v1.StreamPromptResponse"
    */
   event: {
     /**
-     * Always the first event.
+     * The first event of a stream.
      *
      * @generated from field: switchboard.v1.StreamStarted started = 3;
      */
@@ -298,7 +298,10 @@ export type StreamStarted = Message<"switchboard.v1.StreamStarted"> & {
   model: string;
 
   /**
-   * True when this RPC resumed an existing stream instead of starting a new generation.
+   * True when this RPC replays an existing stream (`resume_latest`) instead of starting a new
+   * generation. A resume from a `resume_token` sends no second `started`: its first event is
+   * the one after the token. A fresh answer started because the token was unknown has
+   * `resumed` false and a new `stream_id`: the client should drop the text it had.
    *
    * @generated from field: bool resumed = 4;
    */
@@ -545,8 +548,10 @@ export const PromptService: GenService<{
   /**
    * Streams the answer as events. The generation runs detached from the connection: a client
    * that disconnects can come back with the `resume_token` of the last event it processed and
-   * receives every later event exactly once. The first event is `started`; the last is
-   * `completed`, or the RPC ends with an error status.
+   * receives every later event exactly once. A new stream (and a `resume_latest` replay) begins
+   * with `started`; a resume from a token continues with the event after the token. The last
+   * event is `completed`, or the RPC ends with an error status: a truncated answer is never
+   * presented as success. Disconnecting does not stop the generation.
    *
    * @generated from rpc switchboard.v1.PromptService.StreamPrompt
    */
