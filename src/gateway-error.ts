@@ -1,3 +1,5 @@
+import type { FailureKind } from "./providers/provider-error.js";
+
 /**
  * The closed set of domain error codes. Only the server layer maps them to Connect codes; the
  * engine, the storage and the services raise `GatewayError` with one of these.
@@ -22,19 +24,13 @@ export type GatewayErrorCode =
   /** A bug. The message given to callers never carries internals. */
   | "internal";
 
-/** The outcome of one attempt at one model, as kept in the fallback trail. */
+/**
+ * The outcome of one attempt at one model, as kept in the fallback trail: success, one of the
+ * provider failure kinds, a skipped model, or a canceled attempt.
+ */
 export type AttemptOutcome =
   | "succeeded"
-  | "rate_limited"
-  | "overloaded"
-  | "timeout"
-  | "unreachable"
-  | "unauthorized"
-  | "rejected"
-  | "context_too_long"
-  | "content_filtered"
-  | "malformed"
-  | "interrupted"
+  | FailureKind
   | "skipped_cooling_down"
   | "skipped_rate_limited"
   | "skipped_disabled"

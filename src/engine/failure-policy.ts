@@ -1,5 +1,4 @@
 import type { RestoreConfig } from "../config/gateway-config.js";
-import type { AttemptOutcome } from "../gateway-error.js";
 import type { FailureKind } from "../providers/provider-error.js";
 
 /** How the same model may be tried again after a failure, before any text was delivered. */
@@ -23,7 +22,6 @@ export type CooldownRule = keyof Omit<RestoreConfig, "maxMs" | "probeLeaseMs"> |
 
 /** The decision for one failure kind. */
 export interface FailurePolicy {
-  readonly outcome: AttemptOutcome;
   readonly retry: RetryRule;
   readonly cooldown: CooldownRule;
   readonly next: NextStep;
@@ -35,44 +33,38 @@ export interface FailurePolicy {
  */
 export const failurePolicies: Readonly<Record<FailureKind, FailurePolicy>> = Object.freeze({
   overloaded: {
-    outcome: "overloaded",
     retry: "backoff",
     cooldown: "providerErrorMs",
     next: "fall_over",
   },
   unreachable: {
-    outcome: "unreachable",
     retry: "backoff",
     cooldown: "providerCommunicationErrorMs",
     next: "fall_over",
   },
   rate_limited: {
-    outcome: "rate_limited",
     retry: "retry_after",
     cooldown: "rateLimitMs",
     next: "fall_over",
   },
   // A silent model is not asked again: it would most likely cost the caller the same wait.
-  timeout: { outcome: "timeout", retry: "never", cooldown: "timeoutMs", next: "fall_over" },
+  timeout: { retry: "never", cooldown: "timeoutMs", next: "fall_over" },
   // Our key is wrong: nothing will work until an operator fixes the configuration.
-  unauthorized: { outcome: "unauthorized", retry: "never", cooldown: "disable", next: "fall_over" },
+  unauthorized: { retry: "never", cooldown: "disable", next: "fall_over" },
   // Not the model's fault: no cooldown, but this model cannot take this conversation.
   context_too_long: {
-    outcome: "context_too_long",
     retry: "never",
     cooldown: "none",
     next: "fall_over",
   },
-  content_filtered: { outcome: "content_filtered", retry: "never", cooldown: "none", next: "stop" },
-  rejected: { outcome: "rejected", retry: "never", cooldown: "none", next: "stop" },
+  content_filtered: { retry: "never", cooldown: "none", next: "stop" },
+  rejected: { retry: "never", cooldown: "none", next: "stop" },
   malformed: {
-    outcome: "malformed",
     retry: "never",
     cooldown: "providerErrorMs",
     next: "fall_over",
   },
   interrupted: {
-    outcome: "interrupted",
     retry: "never",
     cooldown: "providerErrorMs",
     next: "fall_over",

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type {
   MidStreamFailurePolicy,
@@ -15,28 +16,16 @@ import type {
 } from "../providers/chat-provider.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ModelStateStore, RateLimiter } from "../storage/model-state-store.js";
-import type { AnswerResult, UsageRecord } from "../storage/records.js";
-import { fullJitterDelayMs, sleep } from "./backoff.js";
+import type { AnswerResult, StreamEventPayload } from "../storage/records.js";
+import { fullJitterDelayMs } from "./backoff.js";
 import { type FailurePolicy, failurePolicies } from "./failure-policy.js";
 import { withEventTimeouts } from "./with-event-timeouts.js";
 
-/** What a generation yields; it ends with `completed` or throws a `GatewayError`. */
-export type GenerationEvent =
-  | { readonly type: "delta"; readonly text: string }
-  | {
-      readonly type: "model_switched";
-      readonly fromModel: string;
-      readonly toModel: string;
-      readonly reason: string;
-      readonly discardPreviousText: boolean;
-    }
-  | {
-      readonly type: "completed";
-      readonly result: AnswerResult;
-      readonly usage: UsageRecord | undefined;
-      readonly model: string;
-      readonly attempts: readonly AttemptRecord[];
-    };
+/**
+ * What a generation yields: the stream events after `started`, ending with `completed`, or a
+ * thrown `GatewayError`. They are the stored stream events, so a stream appends them as they are.
+ */
+export type GenerationEvent = Exclude<StreamEventPayload, { readonly type: "started" }>;
 
 /** One answer to produce: the conversation, its options and the route of models. */
 export interface GenerationRequest {
@@ -203,7 +192,7 @@ export async function* generateAnswer(
         const policy = failurePolicies[failure.kind];
         attempts.push({
           model: model.id,
-          outcome: policy.outcome,
+          outcome: failure.kind,
           durationMs: deps.now() - startedAt,
           reason: failure.message,
         });
@@ -214,7 +203,7 @@ export async function* generateAnswer(
         }
         const waitMs = sentText ? undefined : retryWaitMs(policy, failure, retry + 1, deps);
         if (waitMs !== undefined) {
-          await sleep(waitMs, signal).catch(() => throwIfAborted(signal, attempts));
+          await delay(waitMs, undefined, { signal }).catch(() => throwIfAborted(signal, attempts));
           continue;
         }
         await recordFailure(model.id, policy, failure, isProbe, deps, log);

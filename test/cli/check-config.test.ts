@@ -22,7 +22,7 @@ describe("switchboard check-config", () => {
       DEEPSEEK_API_KEY: "sk-deepseek",
     });
     expect(result.stderr).toBe("");
-    expect(result.stdout).toBe("ok: 3 providers, 3 models, storage valkey\n");
+    expect(result.stdout).toBe("ok: 3 providers, 3 models, storage memory\n");
     expect(result.code).toBe(0);
   });
 

@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { AttemptTrailSchema } from "../../gen/switchboard/v1/errors_pb.js";
 import { ModelState } from "../../gen/switchboard/v1/model_service_pb.js";
-import type { StreamPromptResponse } from "../../gen/switchboard/v1/prompt_service_pb.js";
 import { AttemptOutcome, Result } from "../../gen/switchboard/v1/types_pb.js";
 import { type FakeOpenAi, startFakeOpenAi } from "../fakes/fake-openai-server.js";
 import { createManualClock, type ManualClock } from "../support/manual-clock.js";
+import { collect, textOf } from "../support/stream-events.js";
 import { type TestConfigOverrides, testConfig } from "../support/test-config.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 
@@ -14,23 +14,6 @@ const prompt = "tell me something";
 
 function outcomes(attempts: readonly { model: string; outcome: AttemptOutcome }[]) {
   return attempts.map((attempt) => [attempt.model, AttemptOutcome[attempt.outcome]]);
-}
-
-async function collect(
-  stream: AsyncIterable<StreamPromptResponse>,
-): Promise<StreamPromptResponse[]> {
-  const events: StreamPromptResponse[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
-
-function textOf(events: readonly StreamPromptResponse[]): string {
-  let text = "";
-  for (const { event } of events) {
-    if (event.case === "delta") text += event.value.text;
-    if (event.case === "modelSwitched" && event.value.discardPreviousText) text = "";
-  }
-  return text;
 }
 
 describe("fallback against a misbehaving OpenAI-compatible upstream", () => {

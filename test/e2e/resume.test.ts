@@ -4,28 +4,11 @@ import {
   type StreamPromptResponse,
   StreamState,
 } from "../../gen/switchboard/v1/prompt_service_pb.js";
+import { collect, textOf } from "../support/stream-events.js";
 import { testConfig } from "../support/test-config.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 
 const prompt = Array.from({ length: 24 }, (_, i) => `word${i}`).join(" ");
-
-/** The text a client shows after applying every event in order. */
-function textOf(events: readonly StreamPromptResponse[]): string {
-  let text = "";
-  for (const { event } of events) {
-    if (event.case === "delta") text += event.value.text;
-    if (event.case === "modelSwitched" && event.value.discardPreviousText) text = "";
-  }
-  return text;
-}
-
-async function collect(
-  stream: AsyncIterable<StreamPromptResponse>,
-): Promise<StreamPromptResponse[]> {
-  const events: StreamPromptResponse[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
 
 describe("resumable streams", () => {
   let gateway: TestGateway;

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import type {
   ChatCallOptions,
@@ -46,7 +47,12 @@ export function createDemoProvider(config: ProviderConfig): ChatProvider {
     let sent = 0;
     for (const word of words) {
       if (sent >= maxWords) break;
-      if (sent > 0 && config.demoDelayMs > 0) await delay(config.demoDelayMs, call.signal);
+      if (sent > 0 && config.demoDelayMs > 0) {
+        // Rethrow the caller's own reason, as every provider does on abort.
+        await delay(config.demoDelayMs, undefined, { signal: call.signal }).catch(() => {
+          throw call.signal.reason;
+        });
+      }
       if (call.signal.aborted) throw call.signal.reason;
       yield { type: "delta", text: word };
       sent++;
@@ -76,20 +82,4 @@ function lastUserMessage(messages: readonly ChatMessage[]): string {
 
 function characters(messages: readonly ChatMessage[]): number {
   return messages.reduce((total, message) => total + message.content.length, 0);
-}
-
-/** Waits `delayMs`; rejects with the signal's own reason when it aborts first. */
-function delay(delayMs: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, delayMs);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
