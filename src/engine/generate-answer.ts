@@ -17,8 +17,9 @@ import type {
 import { ProviderError } from "../providers/provider-error.js";
 import type { ModelStateStore, RateLimiter } from "../storage/model-state-store.js";
 import type { AnswerResult, StreamEventPayload } from "../storage/records.js";
-import { fullJitterDelayMs } from "./backoff.js";
-import { type FailurePolicy, failurePolicies } from "./failure-policy.js";
+import { linkAbort, throwIfAborted } from "./abort.js";
+import { classify, recordFailure, refusal, retryWaitMs } from "./apply-failure-policy.js";
+import { failurePolicies } from "./failure-policy.js";
 import { withEventTimeouts } from "./with-event-timeouts.js";
 
 /**
@@ -241,94 +242,8 @@ function capOptions(options: ChatOptions, model: ModelConfig): ChatOptions {
   return { ...options, maxTokens: Math.min(options.maxTokens ?? cap, cap) };
 }
 
-/** How long to wait before retrying the same model, or undefined to give up on it. */
-function retryWaitMs(
-  policy: FailurePolicy,
-  failure: ProviderError,
-  retry: number,
-  deps: GenerationDeps,
-): number | undefined {
-  if (retry > deps.retry.maxRetries || policy.retry === "never") return undefined;
-  const retryAfterMs = failure.retryAfterMs;
-  if (retryAfterMs !== undefined) {
-    // Honour the provider's wait when it is short; a long one means: go elsewhere.
-    return retryAfterMs <= deps.retry.maxRetryAfterMs ? retryAfterMs : undefined;
-  }
-  if (policy.retry === "retry_after") return undefined;
-  return fullJitterDelayMs(retry, deps.retry.baseDelayMs, deps.retry.maxDelayMs, deps.random);
-}
-
-async function recordFailure(
-  modelId: string,
-  policy: FailurePolicy,
-  failure: ProviderError,
-  isProbe: boolean,
-  deps: GenerationDeps,
-  log: Logger,
-): Promise<void> {
-  if (policy.cooldown === "none") {
-    if (isProbe) await deps.modelStates.recordSuccess(modelId);
-    return;
-  }
-  const disable = policy.cooldown === "disable";
-  if (disable) {
-    log.error({ err: failure }, "provider refused the credentials; model disabled until restart");
-  }
-  await deps.modelStates.recordFailure(
-    modelId,
-    {
-      reason: failure.message,
-      cooldownMs: disable ? 0 : deps.restore[policy.cooldown],
-      maxCooldownMs: deps.restore.maxMs,
-      retryAfterMs: failure.retryAfterMs,
-      disable,
-    },
-    deps.now(),
-  );
-}
-
-/** Every failure becomes a `ProviderError`; anything else escaping a provider is a bug there. */
-function classify(error: unknown, modelId: string, log: Logger): ProviderError {
-  if (error instanceof ProviderError) return error;
-  log.error({ err: error }, "provider threw an unclassified error");
-  return new ProviderError("malformed", `${modelId} failed unexpectedly`, { cause: error });
-}
-
-function refusal(failure: ProviderError, attempts: readonly AttemptRecord[]): GatewayError {
-  const code = failure.kind === "content_filtered" ? "failed_precondition" : "invalid_argument";
-  return new GatewayError(code, failure.message, { attempts, cause: failure });
-}
-
 function unavailableMessage(attempts: readonly AttemptRecord[]): string {
   if (attempts.length === 0) return "no model is configured for this route";
   const trail = attempts.map((attempt) => `${attempt.model}: ${attempt.reason}`).join("; ");
   return `no model could answer (${trail})`;
-}
-
-/**
- * Throws the abort as a `GatewayError`: the signal's reason when it is one (the total-time
- * limit), `canceled` otherwise. Records the interrupted attempt first when there is one.
- */
-function throwIfAborted(
-  signal: AbortSignal,
-  attempts: AttemptRecord[],
-  modelId?: string,
-  durationMs = 0,
-): void {
-  if (!signal.aborted) return;
-  if (modelId)
-    attempts.push({ model: modelId, outcome: "canceled", durationMs, reason: "canceled" });
-  const reason: unknown = signal.reason;
-  if (reason instanceof GatewayError) {
-    throw new GatewayError(reason.code, reason.message, { attempts, cause: reason });
-  }
-  throw new GatewayError("canceled", "the request was canceled", { attempts, cause: reason });
-}
-
-/** Aborts `controller` when `signal` aborts; returns the unlink function. */
-function linkAbort(signal: AbortSignal, controller: AbortController): () => void {
-  const onAbort = () => controller.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
 }
