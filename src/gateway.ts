@@ -36,8 +36,9 @@ export interface RunningGateway {
 /** Wires providers, storage, engine, services and the one-port server, and starts listening. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, log } = options;
+  // Storage first: an unreachable Valkey stops the start before anything else is opened.
+  const storage = await createStorage(config, { log, now: options.now });
   const providers = createProviders(config.providers, log);
-  const storage = createStorage(config, options.now);
   const engine = createEngine({ config, providers, storage, log, now: options.now });
   const server = createGatewayServer({
     config: config.server,

@@ -54,6 +54,8 @@ export async function runServe(
     gateway = await startGateway({ config, log });
   } catch (error) {
     log.fatal({ err: error }, "gateway failed to start");
+    // Also in plain words for whoever reads the terminal rather than the JSON log.
+    process.stderr.write(`switchboard: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
   // Before the first line that says the gateway is up: whoever reads it may signal at once.

@@ -70,5 +70,6 @@ export const CONFIG_DEFAULTS = Object.freeze({
     valkeyHost: "127.0.0.1",
     valkeyPort: 6379,
     valkeyKeyPrefix: "switchboard:",
+    streamLeaseMs: 5_000, // 5 s without a heartbeat: the producing instance is gone
   }),
 });

@@ -135,4 +135,15 @@ export interface SessionConfig {
 
 export type StorageConfig =
   | { readonly type: "memory" }
-  | { readonly type: "valkey"; readonly url: string; readonly keyPrefix: string };
+  | {
+      readonly type: "valkey";
+      /** redis:// or rediss:// URL, credentials included (never logged). */
+      readonly url: string;
+      /** Prefix of every key. */
+      readonly keyPrefix: string;
+      /**
+       * How long a stream's producer lease lasts without a heartbeat, in milliseconds: readers
+       * on other instances learn within about this time that the producing instance died.
+       */
+      readonly streamLeaseMs: number;
+    };

@@ -23,6 +23,7 @@ export function resolveStorage(
     return { type: "memory" };
   }
   const keyPrefix = storage.keyPrefix ?? D.storage.valkeyKeyPrefix;
+  const streamLeaseMs = storage.streamLease ?? D.storage.streamLeaseMs;
   if (storage.url !== undefined && storage.valkey !== undefined) {
     problems.push({ path: ["storage", "valkey"], message: "set either url or valkey, not both" });
   }
@@ -50,8 +51,8 @@ export function resolveStorage(
           ? "must be a redis://, rediss://, valkey:// or valkeys:// URL with a host"
           : "host, port and credentials do not make a valid URL",
     });
-    return { type: "valkey", url: "", keyPrefix };
+    return { type: "valkey", url: "", keyPrefix, streamLeaseMs };
   }
   const url = new URL(`${protocol}${text.slice(parsed.protocol.length)}`);
-  return { type: "valkey", url: url.href, keyPrefix };
+  return { type: "valkey", url: url.href, keyPrefix, streamLeaseMs };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
-import { integer, oneOfMessage, trimmedString } from "./schema-primitives.js";
+import { duration, integer, MINUTE_MS, oneOfMessage, trimmedString } from "./schema-primitives.js";
 
 /** `storage`: memory, or Valkey by `url` or AI Warp's `valkey: { host, port, … }`. */
 export const storageSchema = z.discriminatedUnion(
@@ -31,6 +31,11 @@ export const storageSchema = z.discriminatedUnion(
         .max(100)
         .meta({ description: "Prefix of every key.", default: D.storage.valkeyKeyPrefix })
         .optional(),
+      streamLease: duration(
+        "A stream's producer lease: readers on other instances learn within about this time that the producing instance died.",
+        { minMs: 100, maxMs: MINUTE_MS },
+        D.storage.streamLeaseMs,
+      ).optional(),
     }),
   ],
   { error: oneOfMessage(["memory", "valkey"]) },

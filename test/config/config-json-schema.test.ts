@@ -55,6 +55,7 @@ describe("the example configurations", () => {
       type: "valkey",
       url: "redis://localhost:6379/0",
       keyPrefix: "switchboard:",
+      streamLeaseMs: 5_000,
     });
   });
 });

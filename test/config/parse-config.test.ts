@@ -148,7 +148,7 @@ describe("parseConfig", () => {
       "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
       "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars)",
-      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix)",
+      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, streamLease)",
     ]);
   });
 
@@ -333,6 +333,7 @@ describe("parseConfig", () => {
       type: "valkey",
       url: "redis://cache:6380/1",
       keyPrefix: "switchboard:",
+      streamLeaseMs: 5_000,
     });
     const fromFields = parseConfig(
       {
@@ -340,6 +341,7 @@ describe("parseConfig", () => {
         storage: {
           type: "valkey",
           keyPrefix: "sb:",
+          streamLease: "2s",
           valkey: { host: "cache", port: 6390, password: "p@ss", database: 2, tls: true },
         },
       },
@@ -349,12 +351,14 @@ describe("parseConfig", () => {
       type: "valkey",
       url: "rediss://:p%40ss@cache:6390/2",
       keyPrefix: "sb:",
+      streamLeaseMs: 2_000,
     });
     const byDefault = parseConfig({ ...demo, storage: { type: "valkey" } }, {});
     expect(byDefault.storage).toEqual({
       type: "valkey",
       url: "redis://127.0.0.1:6379",
       keyPrefix: "switchboard:",
+      streamLeaseMs: 5_000,
     });
   });
 
