@@ -43,10 +43,11 @@ export async function prepareTurn(
       metadata: {},
     });
   } else {
-    session = await deps.sessions.getSession(input.owner, input.sessionId);
-    history = session
-      ? await deps.sessions.recentMessages(input.owner, input.sessionId, deps.historyWindow)
-      : undefined;
+    // Both reads leave together: on Valkey they share one round trip.
+    [session, history] = await Promise.all([
+      deps.sessions.getSession(input.owner, input.sessionId),
+      deps.sessions.recentMessages(input.owner, input.sessionId, deps.historyWindow),
+    ]);
     if (!session || !history) throw sessionNotFound(input.sessionId);
   }
   return {

@@ -46,7 +46,13 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
   const { streams, sessions, streaming } = options;
   const active = new Map<string, { stop: (reason: GatewayError) => void; done: Promise<void> }>();
 
-  async function run(streamId: string, turn: PreparedTurn, signal: AbortSignal, log: Logger) {
+  async function run(
+    streamId: string,
+    turn: PreparedTurn,
+    signal: AbortSignal,
+    log: Logger,
+    registered: Promise<void>,
+  ) {
     let text = "";
     for await (const event of generateAnswer(
       turn.request,
@@ -61,6 +67,7 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
         const answer = { text, model: event.model, result: event.result, usage: event.usage };
         await recordTurn(sessions, turn, answer, log);
       }
+      await registered;
       await streams.appendEvent(streamId, event);
     }
   }
@@ -78,25 +85,31 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
       const streamId = randomUUID();
       const log = parentLog.child({ streamId });
       const { session, request } = turn;
-      await streams.createStream({ streamId, sessionId: session.id, owner: turn.input.owner });
-      await streams.appendEvent(streamId, {
-        type: "started",
-        sessionId: session.id,
-        streamId,
-        model: request.route[0]?.id ?? "",
-      });
       const stopper = new AbortController();
+      let unsubscribe: (() => void) | undefined;
+      let registrationFailed = false;
+      const registered = (async () => {
+        await streams.createStream({ streamId, sessionId: session.id, owner: turn.input.owner });
+        await streams.appendEvent(streamId, {
+          type: "started",
+          sessionId: session.id,
+          streamId,
+          model: request.route[0]?.id ?? "",
+        });
+        unsubscribe = streams.onCancelRequested(streamId, () => stopper.abort(canceledByRequest));
+      })();
       const deadline = createDeadline(
         stopper.signal,
         streaming.maxDurationMs,
         `the generation ran longer than streaming.maxDuration (${streaming.maxDurationMs} ms)`,
       );
-      const unsubscribe = streams.onCancelRequested(streamId, () =>
-        stopper.abort(canceledByRequest),
-      );
-      const done = run(streamId, turn, deadline.signal, log)
+      // The generation (model admission, the upstream request) starts while the stream is being
+      // registered: with Valkey, registration's round trips then overlap the wait for the first
+      // token instead of adding to it. Events are appended only once registration is done.
+      const done = run(streamId, turn, deadline.signal, log, registered)
         .then(() => finish(streamId, { state: "completed" }, log))
         .catch((error: unknown) => {
+          if (registrationFailed) return;
           if (deadline.signal.reason === canceledByRequest) {
             return finish(streamId, { state: "canceled" }, log);
           }
@@ -106,10 +119,18 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
         })
         .finally(() => {
           deadline.dispose();
-          unsubscribe();
+          unsubscribe?.();
           active.delete(streamId);
         });
       active.set(streamId, { stop: (reason) => stopper.abort(reason), done });
+      try {
+        await registered;
+      } catch (error) {
+        // No stream exists to report to: stop the generation and fail the RPC instead.
+        registrationFailed = true;
+        stopper.abort(error);
+        throw error;
+      }
       return streamId;
     },
 
