@@ -1,4 +1,7 @@
 import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, runCli, spawnCli } from "./run-cli.js";
@@ -94,5 +97,26 @@ describe("switchboard serve", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("refuses to start with a clear message and exit 1 when Valkey cannot be reached", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "switchboard-cli-"));
+    const path = join(dir, "valkey.json");
+    await writeFile(
+      path,
+      JSON.stringify({
+        providers: { demo: { type: "demo" } },
+        models: ["demo:echo"],
+        // Port 1 on loopback: nothing listens there.
+        storage: { type: "valkey", url: "redis://:hunter2@127.0.0.1:1" },
+      }),
+    );
+    const result = await runCli(["serve", "--config", path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^switchboard: cannot start: cannot reach Valkey at redis:\/\/:\*\*\*@127\.0\.0\.1:1/,
+    );
+    expect(result.stderr + result.stdout).not.toContain("hunter2");
+    await rm(dir, { recursive: true, force: true });
   });
 });
