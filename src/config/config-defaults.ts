@@ -71,5 +71,6 @@ export const CONFIG_DEFAULTS = Object.freeze({
     valkeyPort: 6379,
     valkeyKeyPrefix: "switchboard:",
     streamLeaseMs: 5_000, // 5 s without a heartbeat: the producing instance is gone
+    valkeyCluster: false, // the URL is one standalone server
   }),
 });

@@ -146,4 +146,13 @@ export type StorageConfig =
        * on other instances learn within about this time that the producing instance died.
        */
       readonly streamLeaseMs: number;
+      /**
+       * PEM file of the CA that signs the server's certificate (absolute), for a `rediss://`
+       * URL with a private CA; `undefined`: the system's CAs.
+       */
+      readonly tlsCaPath: string | undefined;
+      /** Name the server's certificate must be for, when not the URL's host; `undefined`: the host. */
+      readonly tlsServername: string | undefined;
+      /** The URL names one seed node of a Valkey Cluster (cluster mode has database 0 only). */
+      readonly cluster: boolean;
     };

@@ -50,15 +50,18 @@ export async function loadConfig(
   const absolute = resolve(path);
   const raw = await readConfigFile(absolute, path);
   const config = parseConfig(raw, env, { baseDir: dirname(absolute), source: path });
+  // Files the configuration names must be readable now, not when the first client connects.
+  const problems: ConfigProblem[] = [];
   if (config.server.tls !== undefined) {
     const { certPath, keyPath } = config.server.tls;
-    const problems = [
-      ...(await checkReadable(certPath, ["server", "tls", "cert"])),
-      ...(await checkReadable(keyPath, ["server", "tls", "key"])),
-    ];
-    if (problems.length > 0) {
-      throw new ConfigError(problems, path);
-    }
+    problems.push(...(await checkReadable(certPath, ["server", "tls", "cert"])));
+    problems.push(...(await checkReadable(keyPath, ["server", "tls", "key"])));
+  }
+  if (config.storage.type === "valkey" && config.storage.tlsCaPath !== undefined) {
+    problems.push(...(await checkReadable(config.storage.tlsCaPath, ["storage", "tls", "ca"])));
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems, path);
   }
   return { config, source: "file", path: absolute };
 }

@@ -29,7 +29,10 @@ export interface ResolveConfigOptions {
    * `providers` is not a mapping, in which case models' providers are not checked.
    */
   readonly providerNames: readonly string[] | undefined;
-  /** Directory relative TLS file paths are resolved against (the config file's). */
+  /**
+   * Directory relative TLS file paths (`server.tls`, `storage.tls.ca`) are resolved against
+   * (the config file's).
+   */
   readonly baseDir: string;
 }
 
@@ -131,7 +134,7 @@ export function resolveConfig(
       historyMaxMessages: file.sessions?.history?.maxMessages ?? D.sessions.historyMaxMessages,
       historyMaxChars: file.sessions?.history?.maxChars ?? D.sessions.historyMaxChars,
     },
-    storage: resolveStorage(file.storage, problems),
+    storage: resolveStorage(file.storage, options.baseDir, problems),
   };
 }
 

@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from "node:path";
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
 import type { ConfigPath, ConfigProblem } from "./config-error.js";
 import type { ConfigFile } from "./config-schema.js";
@@ -13,17 +14,27 @@ const VALKEY_PROTOCOLS: Readonly<Record<string, string>> = {
 /**
  * Resolves `storage`. Valkey takes a `url` or AI Warp's `valkey: { host, port, username,
  * password, database, tls }` (not both; default redis://127.0.0.1:6379); the URL always comes
- * out as `redis://` or `rediss://`. Problems are appended to `problems`.
+ * out as `redis://` or `rediss://`. `tls.ca` is resolved against `baseDir` (the config file's
+ * directory) and needs a `rediss://` URL; `cluster` needs database 0. Problems are appended to
+ * `problems`.
  */
 export function resolveStorage(
   storage: ConfigFile["storage"],
+  baseDir: string,
   problems: ConfigProblem[],
 ): StorageConfig {
   if (storage === undefined || storage.type === "memory") {
     return { type: "memory" };
   }
-  const keyPrefix = storage.keyPrefix ?? D.storage.valkeyKeyPrefix;
-  const streamLeaseMs = storage.streamLease ?? D.storage.streamLeaseMs;
+  const resolved = {
+    type: "valkey",
+    url: "",
+    keyPrefix: storage.keyPrefix ?? D.storage.valkeyKeyPrefix,
+    streamLeaseMs: storage.streamLease ?? D.storage.streamLeaseMs,
+    tlsCaPath: storage.tls && resolvePath(baseDir, storage.tls.ca),
+    tlsServername: storage.tls?.servername,
+    cluster: storage.cluster ?? D.storage.valkeyCluster,
+  } as const;
   if (storage.url !== undefined && storage.valkey !== undefined) {
     problems.push({ path: ["storage", "valkey"], message: "set either url or valkey, not both" });
   }
@@ -51,8 +62,17 @@ export function resolveStorage(
           ? "must be a redis://, rediss://, valkey:// or valkeys:// URL with a host"
           : "host, port and credentials do not make a valid URL",
     });
-    return { type: "valkey", url: "", keyPrefix, streamLeaseMs };
+    return resolved;
   }
   const url = new URL(`${protocol}${text.slice(parsed.protocol.length)}`);
-  return { type: "valkey", url: url.href, keyPrefix, streamLeaseMs };
+  if (storage.tls !== undefined && url.protocol !== "rediss:") {
+    problems.push({
+      path: ["storage", "tls"],
+      message: "needs a TLS connection: a rediss:// or valkeys:// url, or valkey.tls: true",
+    });
+  }
+  if (resolved.cluster && !["", "/", "/0"].includes(url.pathname)) {
+    problems.push({ path, message: "Valkey Cluster has database 0 only; remove the database" });
+  }
+  return { ...resolved, url: url.href };
 }

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
 import { duration, integer, MINUTE_MS, oneOfMessage, trimmedString } from "./schema-primitives.js";
 
-/** `storage`: memory, or Valkey by `url` or AI Warp's `valkey: { host, port, … }`. */
+/**
+ * `storage`: memory, or Valkey by `url` or AI Warp's `valkey: { host, port, … }`, optionally with
+ * `tls` (a private CA) and `cluster`.
+ */
 export const storageSchema = z.discriminatedUnion(
   "type",
   [
@@ -30,6 +33,28 @@ export const storageSchema = z.discriminatedUnion(
         .string()
         .max(100)
         .meta({ description: "Prefix of every key.", default: D.storage.valkeyKeyPrefix })
+        .optional(),
+      tls: z
+        .strictObject({
+          ca: trimmedString(
+            "PEM file of the CA that signs Valkey's certificate, relative to the config file.",
+          ),
+          servername: trimmedString(
+            "Name Valkey's certificate must be for, when it is not the URL's host.",
+          ).optional(),
+        })
+        .meta({
+          description:
+            "Trust a private CA for rediss:// (or valkey.tls: true); without it the system's CAs are used.",
+        })
+        .optional(),
+      cluster: z
+        .boolean()
+        .meta({
+          description:
+            "Valkey Cluster: url (or valkey.host/port) names one seed node; the others are discovered.",
+          default: D.storage.valkeyCluster,
+        })
         .optional(),
       streamLease: duration(
         "A stream's producer lease: readers on other instances learn within about this time that the producing instance died.",

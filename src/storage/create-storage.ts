@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway-config.js";
+import { GatewayError } from "../gateway-error.js";
 import { createMemoryStorage } from "./memory/memory-storage.js";
 import type { Storage } from "./storage.js";
+import type { ValkeyTlsOptions } from "./valkey/valkey-connection.js";
 import { createValkeyStorage } from "./valkey/valkey-storage.js";
 
 /** What the storage is built with besides the configuration. */
@@ -13,9 +16,11 @@ export interface CreateStorageOptions {
 }
 
 /**
- * Builds the configured storage backend: memory for one instance, or Valkey shared by many.
- * With Valkey it connects first and throws `GatewayError("storage_unavailable")`, naming the
- * (redacted) URL, when the server cannot be reached: the gateway then refuses to start.
+ * Builds the configured storage backend: memory for one instance, or Valkey shared by many
+ * (one server or a Cluster, over TLS with a private CA when configured). With Valkey it reads
+ * the CA file and connects first, and throws `GatewayError("storage_unavailable")` when the CA
+ * cannot be read or the server cannot be reached (naming the redacted URL): the gateway then
+ * refuses to start.
  */
 export async function createStorage(
   config: GatewayConfig,
@@ -29,13 +34,34 @@ export async function createStorage(
     maxEventsPerStream: config.streaming.maxEventsPerStream,
     now,
   };
-  if (config.storage.type === "memory") return createMemoryStorage(common);
+  const { storage } = config;
+  if (storage.type === "memory") return createMemoryStorage(common);
   return createValkeyStorage({
     ...common,
-    url: config.storage.url,
-    keyPrefix: config.storage.keyPrefix,
-    streamLeaseMs: config.storage.streamLeaseMs,
+    url: storage.url,
+    keyPrefix: storage.keyPrefix,
+    streamLeaseMs: storage.streamLeaseMs,
+    tls: await readTlsOptions(storage.tlsCaPath, storage.tlsServername),
+    cluster: storage.cluster,
     instanceId: randomUUID(),
     log: options.log.child({ component: "valkey" }),
   });
+}
+
+async function readTlsOptions(
+  caPath: string | undefined,
+  servername: string | undefined,
+): Promise<ValkeyTlsOptions | undefined> {
+  if (caPath === undefined && servername === undefined) return undefined;
+  if (caPath === undefined) return { servername };
+  try {
+    return { ca: await readFile(caPath), servername };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new GatewayError(
+      "storage_unavailable",
+      `cannot read the Valkey CA file ${caPath} (storage.tls.ca): ${reason}`,
+      { cause: error },
+    );
+  }
 }

@@ -56,6 +56,9 @@ describe("the example configurations", () => {
       url: "redis://localhost:6379/0",
       keyPrefix: "switchboard:",
       streamLeaseMs: 5_000,
+      tlsCaPath: undefined,
+      tlsServername: undefined,
+      cluster: false,
     });
   });
 });

@@ -115,6 +115,25 @@ describe("loadConfig", () => {
     });
   });
 
+  it("checks that the Valkey CA file named by storage.tls.ca is readable", async () => {
+    const path = await write(
+      "valkey-tls.yaml",
+      [
+        "providers: { demo: {} }",
+        "models: [demo:echo]",
+        "storage: { type: valkey, url: 'rediss://cache:6380', tls: { ca: ca.pem } }",
+        "",
+      ].join("\n"),
+    );
+    const error = await loadError(path);
+    expect(error.problems).toEqual([
+      { path: ["storage", "tls", "ca"], message: `cannot read ${join(dir, "ca.pem")} (ENOENT)` },
+    ]);
+    await write("ca.pem", "");
+    const loaded = await loadConfig(path, {});
+    expect(loaded.config.storage).toMatchObject({ tlsCaPath: join(dir, "ca.pem") });
+  });
+
   describe("without a file", () => {
     it("serves the offline demo model on memory storage when no provider key is set", async () => {
       const loaded = await loadConfig(undefined, {});

@@ -148,7 +148,7 @@ describe("parseConfig", () => {
       "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
       "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars)",
-      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, streamLease)",
+      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, streamLease)",
     ]);
   });
 
@@ -334,6 +334,9 @@ describe("parseConfig", () => {
       url: "redis://cache:6380/1",
       keyPrefix: "switchboard:",
       streamLeaseMs: 5_000,
+      tlsCaPath: undefined,
+      tlsServername: undefined,
+      cluster: false,
     });
     const fromFields = parseConfig(
       {
@@ -352,6 +355,9 @@ describe("parseConfig", () => {
       url: "rediss://:p%40ss@cache:6390/2",
       keyPrefix: "sb:",
       streamLeaseMs: 2_000,
+      tlsCaPath: undefined,
+      tlsServername: undefined,
+      cluster: false,
     });
     const byDefault = parseConfig({ ...demo, storage: { type: "valkey" } }, {});
     expect(byDefault.storage).toEqual({
@@ -359,7 +365,76 @@ describe("parseConfig", () => {
       url: "redis://127.0.0.1:6379",
       keyPrefix: "switchboard:",
       streamLeaseMs: 5_000,
+      tlsCaPath: undefined,
+      tlsServername: undefined,
+      cluster: false,
     });
+  });
+
+  it("resolves Valkey TLS trust against the base directory and a cluster seed", () => {
+    const config = parseConfig(
+      {
+        ...demo,
+        storage: {
+          type: "valkey",
+          url: "valkeys://alice:secret@cache.internal:6380",
+          tls: { ca: "certs/valkey-ca.pem", servername: "valkey.internal" },
+          cluster: true,
+        },
+      },
+      {},
+      { baseDir: "/etc/switchboard" },
+    );
+    expect(config.storage).toEqual({
+      type: "valkey",
+      url: "rediss://alice:secret@cache.internal:6380",
+      keyPrefix: "switchboard:",
+      streamLeaseMs: 5_000,
+      tlsCaPath: "/etc/switchboard/certs/valkey-ca.pem",
+      tlsServername: "valkey.internal",
+      cluster: true,
+    });
+    const fromFields = parseConfig(
+      {
+        ...demo,
+        storage: {
+          type: "valkey",
+          valkey: { host: "cache", tls: true },
+          tls: { ca: "/abs/ca.pem" },
+        },
+      },
+      {},
+      { baseDir: "/etc/switchboard" },
+    );
+    expect(fromFields.storage).toMatchObject({ tlsCaPath: "/abs/ca.pem", cluster: false });
+  });
+
+  it("rejects Valkey TLS trust without a TLS URL, and a database on a cluster", () => {
+    expect(
+      problemsOf({
+        ...demo,
+        storage: { type: "valkey", url: "redis://cache:6379", tls: { ca: "ca.pem" } },
+      }),
+    ).toEqual([
+      "storage.tls: needs a TLS connection: a rediss:// or valkeys:// url, or valkey.tls: true",
+    ]);
+    expect(
+      problemsOf({
+        ...demo,
+        storage: { type: "valkey", url: "redis://cache:6379/2", cluster: true },
+      }),
+    ).toEqual(["storage.url: Valkey Cluster has database 0 only; remove the database"]);
+    const databaseZero = parseConfig(
+      {
+        ...demo,
+        storage: { type: "valkey", valkey: { host: "cache", database: 0 }, cluster: true },
+      },
+      {},
+    );
+    expect(databaseZero.storage).toMatchObject({ url: "redis://cache:6379/0", cluster: true });
+    expect(problemsOf({ ...demo, storage: { type: "valkey", tls: { servername: "x" } } })).toEqual([
+      expect.stringMatching(/^storage\.tls\.ca: /),
+    ]);
   });
 
   it("never repeats a storage URL in a problem, since it may hold a password", () => {

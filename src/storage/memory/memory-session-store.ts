@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { MessageRecord, NewMessage, Page, PageRequest, SessionRecord } from "../records.js";
-import type { HistoryWindow, NewSession, SessionStore } from "../session-store.js";
-import { frozenCopy } from "./frozen-copy.js";
 import {
   decodeMessagesPageToken,
   decodeSessionsPageToken,
@@ -10,14 +7,16 @@ import {
   invalidToken,
   resolvePageSize,
   type SessionsCursor,
-} from "./page-token.js";
-
-/** `listSessions` page size when the request asks for 0, and its upper bound. */
-export const SESSIONS_PAGE_SIZE = { default: 20, max: 100 } as const;
-/** `listMessages` page size when the request asks for 0, and its upper bound. */
-export const MESSAGES_PAGE_SIZE = { default: 100, max: 1000 } as const;
-/** Longest title taken from the first user message, in characters (code points). */
-export const MAX_TITLE_CHARS = 80;
+} from "../page-token.js";
+import type { MessageRecord, NewMessage, Page, PageRequest, SessionRecord } from "../records.js";
+import {
+  MESSAGES_PAGE_SIZE,
+  newestWithin,
+  SESSIONS_PAGE_SIZE,
+  titleFrom,
+} from "../session-rules.js";
+import type { HistoryWindow, NewSession, SessionStore } from "../session-store.js";
+import { frozenCopy } from "./frozen-copy.js";
 
 /** Options of `createMemorySessionStore`. */
 export interface MemorySessionStoreOptions {
@@ -195,27 +194,4 @@ function compareSessions(a: SessionsCursor, b: SessionsCursor): number {
   if (a.updateTimeMs !== b.updateTimeMs) return b.updateTimeMs - a.updateTimeMs;
   if (a.id === b.id) return 0;
   return a.id < b.id ? -1 : 1;
-}
-
-/** The title of an untitled session: its first non-blank user message, shortened. */
-function titleFrom(messages: readonly NewMessage[]): string {
-  for (const message of messages) {
-    if (message.role !== "user") continue;
-    const text = message.text.replace(/\s+/g, " ").trim();
-    if (text !== "") return Array.from(text).slice(0, MAX_TITLE_CHARS).join("");
-  }
-  return "";
-}
-
-/** The longest run of newest messages that fits the window, oldest first. */
-function newestWithin(messages: readonly MessageRecord[], window: HistoryWindow): MessageRecord[] {
-  let first = messages.length;
-  let chars = 0;
-  while (first > 0 && messages.length - first < window.maxMessages) {
-    const candidate = messages[first - 1];
-    if (candidate === undefined || chars + candidate.text.length > window.maxChars) break;
-    chars += candidate.text.length;
-    first -= 1;
-  }
-  return messages.slice(first);
 }

@@ -1,16 +1,15 @@
-import type { Valkey } from "iovalkey";
 import type { Logger } from "pino";
 import { GatewayError } from "../../gateway-error.js";
 import type { ModelStateStore } from "../model-state-store.js";
 import type { ModelAdmission, ModelFailure, ModelHealth } from "../records.js";
-import { withValkey } from "./valkey-connection.js";
+import { type ValkeyClient, withValkey } from "./valkey-connection.js";
 import type { ValkeyKeys } from "./valkey-keys.js";
 import { defineValkeyScript, stringArrayReply } from "./valkey-script.js";
 
 /** Options of `createValkeyModelStateStore`. */
 export interface ValkeyModelStateStoreOptions {
   /** The shared command connection. */
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly keys: ValkeyKeys;
   readonly log: Logger;
 }

@@ -1,5 +1,5 @@
-import type { Valkey } from "iovalkey";
-import type { SessionsCursor } from "../memory/page-token.js";
+import type { SessionsCursor } from "../page-token.js";
+import type { ValkeyClient } from "./valkey-connection.js";
 
 /**
  * Walks an owner's session index (a sorted set scored by update time) most recently updated
@@ -13,7 +13,7 @@ import type { SessionsCursor } from "../memory/page-token.js";
  * shifts the others out of the walk.
  */
 export async function* walkOwnerIndex(
-  client: Valkey,
+  client: ValkeyClient,
   key: string,
   fromScore: number | undefined,
   batchSize: number,

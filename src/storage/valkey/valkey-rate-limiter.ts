@@ -1,14 +1,13 @@
-import type { Valkey } from "iovalkey";
 import type { RateLimiter } from "../model-state-store.js";
 import type { RateLimitDecision } from "../records.js";
-import { withValkey } from "./valkey-connection.js";
+import { type ValkeyClient, withValkey } from "./valkey-connection.js";
 import type { ValkeyKeys } from "./valkey-keys.js";
 import { defineValkeyScript } from "./valkey-script.js";
 
 /** Options of `createValkeyRateLimiter`. */
 export interface ValkeyRateLimiterOptions {
   /** The shared command connection. */
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly keys: ValkeyKeys;
 }
 

@@ -1,5 +1,5 @@
-import type { Valkey } from "iovalkey";
 import { GatewayError } from "../../gateway-error.js";
+import type { ValkeyClient } from "./valkey-connection.js";
 
 /** What a Lua script is defined from. */
 export interface ValkeyScriptDefinition {
@@ -25,7 +25,7 @@ export type ValkeyScript = (
  * is `unknown` on purpose: each caller parses what its script returns.
  */
 export function defineValkeyScript(
-  client: Valkey,
+  client: ValkeyClient,
   definition: ValkeyScriptDefinition,
 ): ValkeyScript {
   client.defineCommand(definition.name, {

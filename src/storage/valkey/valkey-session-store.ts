@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Valkey } from "iovalkey";
 import type { Logger } from "pino";
-import {
-  MAX_TITLE_CHARS,
-  MESSAGES_PAGE_SIZE,
-  SESSIONS_PAGE_SIZE,
-} from "../memory/memory-session-store.js";
 import {
   decodeMessagesPageToken,
   decodeSessionsPageToken,
@@ -14,10 +8,16 @@ import {
   invalidToken,
   resolvePageSize,
   type SessionsCursor,
-} from "../memory/page-token.js";
+} from "../page-token.js";
 import type { MessageRecord, NewMessage, Page, PageRequest, SessionRecord } from "../records.js";
+import {
+  MESSAGES_PAGE_SIZE,
+  newestWithin,
+  SESSIONS_PAGE_SIZE,
+  titleFrom,
+} from "../session-rules.js";
 import type { HistoryWindow, NewSession, SessionStore } from "../session-store.js";
-import { withValkey } from "./valkey-connection.js";
+import { type ValkeyClient, withValkey } from "./valkey-connection.js";
 import type { ValkeyKeys } from "./valkey-keys.js";
 import { compareSessions, walkOwnerIndex } from "./valkey-owner-index.js";
 import { defineValkeyScript, stringArrayReply } from "./valkey-script.js";
@@ -33,7 +33,7 @@ import { APPEND_MESSAGES_LUA, DELETE_SESSION_LUA } from "./valkey-session-script
 /** Options of `createValkeySessionStore`. */
 export interface ValkeySessionStoreOptions {
   /** The shared command connection. */
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly keys: ValkeyKeys;
   /** Inactivity after which a session and its history are gone, in milliseconds. */
   readonly ttlMs: number;
@@ -105,7 +105,10 @@ export function createValkeySessionStore(options: ValkeySessionStoreOptions): Se
   }
 
   return {
-    /** One round trip: HSET + PEXPIRE of the session, ZADD + PEXPIRE of the owner index. */
+    /**
+     * One round trip (two on a Cluster): HSET + PEXPIRE of the session, ZADD + PEXPIRE of the
+     * owner index.
+     */
     createSession: (session: NewSession) =>
       withValkey(async () => {
         const nowMs = now();
@@ -122,11 +125,17 @@ export function createValkeySessionStore(options: ValkeySessionStoreOptions): Se
         };
         const sessionKey = keys.session(record.id);
         const indexKey = keys.ownerSessions(record.owner);
-        // Written in this order on one connection: the index never names a session that a
-        // reader on another instance could not find yet.
-        await Promise.all([
+        // The index must never name a session that a reader could not find yet: a listing
+        // would take it for a stale entry and remove it for good. On one connection, order
+        // is enough; on a Cluster the two keys live on different nodes, so wait for the
+        // session before indexing it (a second round trip).
+        const writeSession = Promise.all([
           client.hset(sessionKey, ...encodeSession(record)),
           client.pexpire(sessionKey, ttlMs),
+        ]);
+        if (client.isCluster) await writeSession;
+        await Promise.all([
+          writeSession,
           client.zadd(indexKey, nowMs, record.id),
           client.pexpire(indexKey, ttlMs),
         ]);
@@ -231,7 +240,7 @@ export function createValkeySessionStore(options: ValkeySessionStoreOptions): Se
         }
         const read = await readWithMessages(owner, sessionId, -window.maxMessages, -1);
         if (read === undefined) return undefined;
-        return newestWithin(decodeMessages(sessionId, read.encoded, log), window.maxChars);
+        return newestWithin(decodeMessages(sessionId, read.encoded, log), window);
       }),
 
     /** One round trip: the delete script and a ZREM from the owner index. */
@@ -248,30 +257,4 @@ export function createValkeySessionStore(options: ValkeySessionStoreOptions): Se
         return deleted === 1;
       }),
   };
-}
-
-/** The title of an untitled session: its first non-blank user message, shortened. */
-function titleFrom(messages: readonly NewMessage[]): string {
-  for (const message of messages) {
-    if (message.role !== "user") continue;
-    const text = message.text.replace(/\s+/g, " ").trim();
-    if (text !== "") return Array.from(text).slice(0, MAX_TITLE_CHARS).join("");
-  }
-  return "";
-}
-
-/**
- * The longest run of newest messages within `maxChars` (UTF-16 code units of `text`), oldest
- * first; a message is never split, so an oversize newest message leaves the window empty.
- */
-function newestWithin(messages: readonly MessageRecord[], maxChars: number): MessageRecord[] {
-  let first = messages.length;
-  let chars = 0;
-  while (first > 0) {
-    const candidate = messages[first - 1];
-    if (candidate === undefined || chars + candidate.text.length > maxChars) break;
-    chars += candidate.text.length;
-    first -= 1;
-  }
-  return messages.slice(first);
 }

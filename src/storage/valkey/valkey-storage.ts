@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Storage } from "../storage.js";
-import { connectValkey, createValkeyClient, withValkey } from "./valkey-connection.js";
+import {
+  connectValkey,
+  createValkeyClient,
+  createValkeyClusterClient,
+  type ValkeyTlsOptions,
+  withValkey,
+} from "./valkey-connection.js";
 import { createValkeyKeys } from "./valkey-keys.js";
 import { createValkeyModelStateStore } from "./valkey-model-state-store.js";
 import { createValkeyRateLimiter } from "./valkey-rate-limiter.js";
@@ -13,8 +19,15 @@ export const DEFAULT_STREAM_LEASE_MS = 5_000;
 
 /** Options of `createValkeyStorage`. */
 export interface ValkeyStorageOptions {
-  /** `redis://` or `rediss://` URL, with username and password when needed. */
+  /**
+   * `redis://` or `rediss://` URL, with credentials when needed: `redis://user:password@host`
+   * for an ACL user, `redis://:password@host` for `requirepass`. With `cluster`, one seed node.
+   */
   readonly url: string;
+  /** Certificate checks of a `rediss://` URL (a private CA). Default: the system's CAs. */
+  readonly tls?: ValkeyTlsOptions | undefined;
+  /** `url` is a node of a Valkey Cluster. Default false. */
+  readonly cluster?: boolean | undefined;
   /** Prefix of every key and channel, e.g. "switchboard:"; instances that share state share it. */
   readonly keyPrefix: string;
   /** Inactivity after which a session and its history are gone, in milliseconds. */
@@ -48,15 +61,19 @@ export interface ValkeyStorage extends Storage {
 /**
  * Connects to Valkey and builds the storage shared by every instance that uses the same
  * server and `keyPrefix`. Throws `GatewayError("storage_unavailable")`, naming the redacted
- * URL, when the server cannot be reached (the CLI turns it into a clear message and a non-zero
- * exit). Afterwards a lost connection makes each operation fail with `storage_unavailable`
- * while the client reconnects by itself. `close()` stops the stream store's timers and
+ * URL, when the server cannot be reached, refuses the credentials or presents a certificate
+ * that does not check out (the CLI turns it into a clear message and a non-zero exit).
+ * Afterwards a lost connection makes each operation fail with `storage_unavailable` while the
+ * client reconnects by itself. `close()` stops the stream store's timers and
  * subscriber, then quits the connection.
  */
 export async function createValkeyStorage(options: ValkeyStorageOptions): Promise<ValkeyStorage> {
   const { log } = options;
   const now = options.now ?? Date.now;
-  const client = createValkeyClient(options.url, { log });
+  const clientOptions = { log, tls: options.tls };
+  const client = options.cluster
+    ? createValkeyClusterClient(options.url, clientOptions)
+    : createValkeyClient(options.url, clientOptions);
   await connectValkey(client, options.url);
   const keys = createValkeyKeys(options.keyPrefix);
   const streams = createValkeyStreamStore({

@@ -1,4 +1,6 @@
-import type { ChainableCommander, Valkey } from "iovalkey";
+import type { ChainableCommander } from "iovalkey";
+import type { ValkeyClient } from "./valkey-connection.js";
+import { createValkeyPipeline } from "./valkey-pipeline.js";
 
 /*
  * The Lua scripts of the Valkey stream store. Each one touches only the keys of ONE stream
@@ -148,14 +150,14 @@ export interface ValkeyStreamPipeline extends ChainableCommander {
 
 /** A client with the stream scripts defined. */
 export interface ValkeyStreamClient {
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly commands: ValkeyStreamCommands;
-  /** A new pipeline that knows the scripts. */
+  /** A new pipeline that knows the scripts (see `createValkeyPipeline` for Cluster). */
   pipeline(): ValkeyStreamPipeline;
 }
 
 /** Defines the stream scripts on `client` (idempotent; names are prefixed to avoid clashes). */
-export function defineStreamScripts(client: Valkey): ValkeyStreamClient {
+export function defineStreamScripts(client: ValkeyClient): ValkeyStreamClient {
   client.defineCommand("sbStreamCreate", { numberOfKeys: 2, lua: CREATE });
   client.defineCommand("sbStreamAppend", { numberOfKeys: 2, lua: APPEND });
   client.defineCommand("sbStreamEnd", { numberOfKeys: 3, lua: END });
@@ -166,8 +168,8 @@ export function defineStreamScripts(client: Valkey): ValkeyStreamClient {
   return {
     client,
     // defineCommand adds these methods at run time; iovalkey's types cannot know them.
-    commands: client as Valkey & ValkeyStreamCommands,
-    pipeline: () => client.pipeline() as ValkeyStreamPipeline,
+    commands: client as ValkeyClient & ValkeyStreamCommands,
+    pipeline: () => createValkeyPipeline(client) as ValkeyStreamPipeline,
   };
 }
 

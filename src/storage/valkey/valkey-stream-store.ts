@@ -1,9 +1,8 @@
-import type { Valkey } from "iovalkey";
 import type { Logger } from "pino";
 import { GatewayError } from "../../gateway-error.js";
 import type { StreamEnd, StreamEventPayload, StreamRecord, StreamState } from "../records.js";
 import type { NewStream, StreamStore } from "../stream-store.js";
-import { withValkey } from "./valkey-connection.js";
+import { type ValkeyClient, withValkey } from "./valkey-connection.js";
 import type { ValkeyKeys } from "./valkey-keys.js";
 import { createStreamCancels } from "./valkey-stream-cancels.js";
 import {
@@ -23,7 +22,7 @@ import { createStreamWaiters } from "./valkey-stream-waiters.js";
 /** Options of `createValkeyStreamStore`. */
 export interface ValkeyStreamStoreOptions {
   /** The shared command connection; the store duplicates it once for pub/sub. */
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly keys: ValkeyKeys;
   /** How long an ended stream stays readable, in milliseconds. */
   readonly retentionMs: number;

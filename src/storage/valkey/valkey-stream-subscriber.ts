@@ -1,11 +1,10 @@
-import type { Valkey } from "iovalkey";
 import type { Logger } from "pino";
-import { withValkey } from "./valkey-connection.js";
+import { duplicateValkeyClient, type ValkeyClient, withValkey } from "./valkey-connection.js";
 
 /** Options of `createStreamSubscriber`. */
 export interface StreamSubscriberOptions {
   /** The command connection; the subscriber is its duplicate (same URL and options). */
-  readonly client: Valkey;
+  readonly client: ValkeyClient;
   readonly tailChannel: string;
   readonly cancelChannel: string;
   /** A stream got an event, an end or was deleted. */
@@ -30,11 +29,13 @@ export interface StreamSubscriber {
 /**
  * Creates the store's subscriber: ONE extra connection per gateway instance, whatever the number
  * of streams and readers. iovalkey resubscribes by itself after a reconnect (`autoResubscribe`,
- * on by default, checked by the tests); `onGap` covers what was published in between.
+ * on by default, checked by the tests); `onGap` covers what was published in between. On a
+ * Cluster the duplicate is a Cluster client that subscribes on one node it picks (another when
+ * that one goes): classic PUBLISH reaches every node, so that one node hears every stream.
  */
 export function createStreamSubscriber(options: StreamSubscriberOptions): StreamSubscriber {
   const { tailChannel, cancelChannel, log } = options;
-  const subscriber = options.client.duplicate({ lazyConnect: true });
+  const subscriber = duplicateValkeyClient(options.client);
   let down = false;
   let closing = false;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GatewayError } from "../../gateway-error.js";
+import { GatewayError } from "../gateway-error.js";
 
 /** Where a listing of sessions (most recently updated first) resumes: after this session. */
 export interface SessionsCursor {
