@@ -3,6 +3,7 @@ import type {
   RestoreConfig,
   RetryConfig,
   SessionConfig,
+  StorageUnavailablePolicy,
   StreamingConfig,
   TimeoutConfig,
 } from "./gateway-config.js";
@@ -72,5 +73,6 @@ export const CONFIG_DEFAULTS = Object.freeze({
     valkeyKeyPrefix: "switchboard:",
     streamLeaseMs: 5_000, // 5 s without a heartbeat: the producing instance is gone
     valkeyCluster: false, // the URL is one standalone server
+    whenUnavailable: "fail" as StorageUnavailablePolicy, // refuse to start; stateful RPCs fail
   }),
 });

@@ -155,4 +155,14 @@ export type StorageConfig =
       readonly tlsServername: string | undefined;
       /** The URL names one seed node of a Valkey Cluster (cluster mode has database 0 only). */
       readonly cluster: boolean;
+      /**
+       * What happens while Valkey cannot be reached. `"fail"`: the gateway refuses to start, and
+       * every RPC that needs state fails `UNAVAILABLE`. `"stateless"`: it starts anyway and a
+       * `Prompt` without a session still answers (nothing stored, rate limits fail open, models
+       * admitted as ready); everything else fails `UNAVAILABLE`.
+       */
+      readonly whenUnavailable: StorageUnavailablePolicy;
     };
+
+/** What the gateway does while Valkey cannot be reached (see `StorageConfig`). */
+export type StorageUnavailablePolicy = "fail" | "stateless";

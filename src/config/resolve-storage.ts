@@ -34,6 +34,7 @@ export function resolveStorage(
     tlsCaPath: storage.tls && resolvePath(baseDir, storage.tls.ca),
     tlsServername: storage.tls?.servername,
     cluster: storage.cluster ?? D.storage.valkeyCluster,
+    whenUnavailable: storage.whenUnavailable ?? D.storage.whenUnavailable,
   } as const;
   if (storage.url !== undefined && storage.valkey !== undefined) {
     problems.push({ path: ["storage", "valkey"], message: "set either url or valkey, not both" });

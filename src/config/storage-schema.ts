@@ -2,6 +2,8 @@ import { z } from "zod";
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
 import { duration, integer, MINUTE_MS, oneOfMessage, trimmedString } from "./schema-primitives.js";
 
+const UNAVAILABLE_POLICIES = ["fail", "stateless"] as const;
+
 /**
  * `storage`: memory, or Valkey by `url` or AI Warp's `valkey: { host, port, … }`, optionally with
  * `tls` (a private CA) and `cluster`.
@@ -54,6 +56,14 @@ export const storageSchema = z.discriminatedUnion(
           description:
             "Valkey Cluster: url (or valkey.host/port) names one seed node; the others are discovered.",
           default: D.storage.valkeyCluster,
+        })
+        .optional(),
+      whenUnavailable: z
+        .enum(UNAVAILABLE_POLICIES, { error: oneOfMessage(UNAVAILABLE_POLICIES) })
+        .meta({
+          description:
+            'While Valkey cannot be reached: "fail" refuses to start and fails every RPC that needs state with UNAVAILABLE; "stateless" starts anyway and keeps answering Prompt without session_id (nothing stored, rate limits fail open and are logged), the rest fails UNAVAILABLE.',
+          default: D.storage.whenUnavailable,
         })
         .optional(),
       streamLease: duration(

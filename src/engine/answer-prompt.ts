@@ -18,11 +18,12 @@ export interface PromptAnswer {
 
 /**
  * Produces one complete answer by folding the same events a stream would deliver (a
- * `model_switched` that discards resets the text), then stores the turn.
+ * `model_switched` that discards resets the text), then stores the turn (unless `sessions` is
+ * undefined: a stateless answer, whose `sessionId` is empty).
  */
 export async function answerPrompt(
   turn: PreparedTurn,
-  deps: GenerationDeps & { readonly sessions: SessionStore },
+  deps: GenerationDeps & { readonly sessions: SessionStore | undefined },
   signal: AbortSignal,
   log: Logger,
 ): Promise<PromptAnswer> {
@@ -33,7 +34,7 @@ export async function answerPrompt(
       if (event.discardPreviousText) text = "";
     } else {
       const answer = { text, model: event.model, result: event.result, usage: event.usage };
-      await recordTurn(deps.sessions, turn, answer, log);
+      if (deps.sessions) await recordTurn(deps.sessions, turn, answer, log);
       return { ...answer, sessionId: turn.session.id, attempts: event.attempts };
     }
   }

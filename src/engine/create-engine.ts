@@ -3,15 +3,28 @@ import type { GatewayConfig } from "../config/gateway-config.js";
 import { GatewayError } from "../gateway-error.js";
 import type { ChatProvider } from "../providers/chat-provider.js";
 import type { StreamRead, StreamState } from "../storage/records.js";
+import type { SessionStore } from "../storage/session-store.js";
 import type { Storage } from "../storage/storage.js";
 import { answerPrompt, type PromptAnswer } from "./answer-prompt.js";
 import { createDeadline } from "./deadline.js";
+import { countStatelessPrompt } from "./degraded-counters.js";
 import type { GenerationDeps } from "./generate-answer.js";
 import { listModelStatuses, type ModelStatus } from "./model-catalog.js";
-import { type PrepareTurnDeps, prepareTurn, sessionNotFound } from "./prepare-turn.js";
+import {
+  type PreparedTurn,
+  type PrepareTurnDeps,
+  prepareTurn,
+  prepareUnstoredTurn,
+  sessionNotFound,
+} from "./prepare-turn.js";
 import type { PromptInput } from "./prompt-input.js";
 import { decodeResumeToken, encodeResumeToken } from "./resume-token.js";
 import { createSessionOperations, type SessionOperations } from "./session-operations.js";
+import {
+  failOpenModelStates,
+  failOpenRateLimits,
+  isStorageUnavailable,
+} from "./stateless-fallback.js";
 import { createStreamGenerations } from "./stream-generations.js";
 import { assertSessionId } from "./validate-prompt.js";
 
@@ -32,7 +45,11 @@ export interface OpenedStream {
 
 /** The gateway's engine: everything behind the RPCs, free of any wire format. */
 export interface Engine {
-  /** One complete answer; stores the turn. */
+  /**
+   * One complete answer; stores the turn. Without a session and with
+   * `storage.whenUnavailable: "stateless"`, a storage outage does not fail it: the answer is
+   * not stored (empty `sessionId`), models are admitted as ready and rate limits fail open.
+   */
   prompt(input: PromptInput, signal: AbortSignal, log: Logger): Promise<PromptAnswer>;
   /** Starts a detached generation, or resumes one, and returns its events from the caller's position. */
   streamPrompt(input: StreamInput, signal: AbortSignal, log: Logger): Promise<OpenedStream>;
@@ -86,6 +103,9 @@ export function createEngine(options: EngineOptions): Engine {
       maxChars: config.sessions.historyMaxChars,
     },
   };
+  // Only a Prompt without a session may be answered while Valkey is down, and only if configured.
+  const statelessAllowed =
+    config.storage.type === "valkey" && config.storage.whenUnavailable === "stateless";
   const generations = createStreamGenerations({
     streams: storage.streams,
     sessions: storage.sessions,
@@ -143,19 +163,34 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     async prompt(input, signal, requestLog) {
-      const turn = await prepareTurn(input, turnDeps);
+      const stateless = statelessAllowed && input.sessionId === "";
+      let turn: PreparedTurn;
+      let sessions: SessionStore | undefined = storage.sessions;
+      try {
+        turn = await prepareTurn(input, turnDeps);
+      } catch (error) {
+        if (!stateless || !isStorageUnavailable(error)) throw error;
+        turn = prepareUnstoredTurn(input, turnDeps, now());
+        sessions = undefined;
+        requestLog.warn(
+          { err: error, ...countStatelessPrompt() },
+          "storage unavailable: answering without a session (storage.whenUnavailable: stateless)",
+        );
+      }
       const deadline = createDeadline(
         signal,
         config.timeouts.totalMs,
         `no answer within timeouts.total (${config.timeouts.totalMs} ms)`,
       );
       try {
-        return await answerPrompt(
-          turn,
-          { ...generation, sessions: storage.sessions },
-          deadline.signal,
-          requestLog,
-        );
+        const deps = stateless
+          ? {
+              ...generation,
+              modelStates: failOpenModelStates(storage.models, requestLog),
+              rateLimits: failOpenRateLimits(storage.rateLimits, requestLog),
+            }
+          : generation;
+        return await answerPrompt(turn, { ...deps, sessions }, deadline.signal, requestLog);
       } finally {
         deadline.dispose();
       }

@@ -61,6 +61,39 @@ export async function prepareTurn(
   };
 }
 
+/**
+ * A turn without a stored session, for a prompt without `sessionId` while the storage is
+ * unavailable (`storage.whenUnavailable: "stateless"`): validated like any turn, its session is
+ * a stand-in with an empty id that is never stored.
+ */
+export function prepareUnstoredTurn(
+  input: PromptInput,
+  deps: PrepareTurnDeps,
+  nowMs: number,
+): PreparedTurn {
+  const route = validatePrompt(input, deps.models, deps.limits);
+  const session: SessionRecord = {
+    id: "",
+    owner: input.owner,
+    system: input.system,
+    title: "",
+    metadata: {},
+    messageCount: 0,
+    createTimeMs: nowMs,
+    updateTimeMs: nowMs,
+    expireTimeMs: nowMs,
+  };
+  return {
+    input,
+    session,
+    request: {
+      messages: buildConversation(session.system, [], input.prompt),
+      options: input.options,
+      route,
+    },
+  };
+}
+
 /** The error for a session id that is unknown, expired or another owner's. */
 export function sessionNotFound(sessionId: string): GatewayError {
   return new GatewayError(

@@ -48,7 +48,8 @@ export function createPromptService(engine: Engine): ServiceImpl<typeof PromptSe
           context.signal,
           requestLog(context),
         );
-        context.responseHeader.set(sessionIdHeader, answer.sessionId);
+        // Empty when answered statelessly while the storage was down: no session to name.
+        if (answer.sessionId !== "") context.responseHeader.set(sessionIdHeader, answer.sessionId);
         return create(PromptResponseSchema, {
           text: answer.text,
           sessionId: answer.sessionId,

@@ -20,7 +20,8 @@ export interface CreateStorageOptions {
  * (one server or a Cluster, over TLS with a private CA when configured). With Valkey it reads
  * the CA file and connects first, and throws `GatewayError("storage_unavailable")` when the CA
  * cannot be read or the server cannot be reached (naming the redacted URL): the gateway then
- * refuses to start.
+ * refuses to start, unless `storage.whenUnavailable` is "stateless" (then an unreachable
+ * server is logged and retried in the background).
  */
 export async function createStorage(
   config: GatewayConfig,
@@ -44,6 +45,7 @@ export async function createStorage(
     tls: await readTlsOptions(storage.tlsCaPath, storage.tlsServername),
     cluster: storage.cluster,
     instanceId: randomUUID(),
+    connectInBackground: storage.whenUnavailable === "stateless",
     log: options.log.child({ component: "valkey" }),
   });
 }

@@ -59,6 +59,7 @@ describe("the example configurations", () => {
       tlsCaPath: undefined,
       tlsServername: undefined,
       cluster: false,
+      whenUnavailable: "fail",
     });
   });
 });

@@ -148,7 +148,7 @@ describe("parseConfig", () => {
       "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
       "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars)",
-      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, streamLease)",
+      "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, whenUnavailable, streamLease)",
     ]);
   });
 
@@ -337,6 +337,7 @@ describe("parseConfig", () => {
       tlsCaPath: undefined,
       tlsServername: undefined,
       cluster: false,
+      whenUnavailable: "fail",
     });
     const fromFields = parseConfig(
       {
@@ -358,6 +359,7 @@ describe("parseConfig", () => {
       tlsCaPath: undefined,
       tlsServername: undefined,
       cluster: false,
+      whenUnavailable: "fail",
     });
     const byDefault = parseConfig({ ...demo, storage: { type: "valkey" } }, {});
     expect(byDefault.storage).toEqual({
@@ -368,7 +370,27 @@ describe("parseConfig", () => {
       tlsCaPath: undefined,
       tlsServername: undefined,
       cluster: false,
+      whenUnavailable: "fail",
     });
+  });
+
+  it("resolves what to do while Valkey is unavailable: fail by default, or stateless", () => {
+    const stateless = parseConfig(
+      { ...demo, storage: { type: "valkey", whenUnavailable: "stateless" } },
+      {},
+    );
+    expect(stateless.storage).toMatchObject({ type: "valkey", whenUnavailable: "stateless" });
+    const explicitFail = parseConfig(
+      { ...demo, storage: { type: "valkey", whenUnavailable: "fail" } },
+      {},
+    );
+    expect(explicitFail.storage).toMatchObject({ whenUnavailable: "fail" });
+    expect(
+      problemsOf({ ...demo, storage: { type: "valkey", whenUnavailable: "degraded" } }),
+    ).toEqual(["storage.whenUnavailable: expected one of: fail, stateless"]);
+    expect(
+      problemsOf({ ...demo, storage: { type: "memory", whenUnavailable: "stateless" } }),
+    ).toEqual([expect.stringMatching(/^storage(\.whenUnavailable)?: /)]);
   });
 
   it("resolves Valkey TLS trust against the base directory and a cluster seed", () => {
@@ -393,6 +415,7 @@ describe("parseConfig", () => {
       tlsCaPath: "/etc/switchboard/certs/valkey-ca.pem",
       tlsServername: "valkey.internal",
       cluster: true,
+      whenUnavailable: "fail",
     });
     const fromFields = parseConfig(
       {

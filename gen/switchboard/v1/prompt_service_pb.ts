@@ -88,7 +88,9 @@ export type PromptResponse = Message<"switchboard.v1.PromptResponse"> & {
   text: string;
 
   /**
-   * The session the turn was stored in (new or continued).
+   * The session the turn was stored in (new or continued). Empty when the request had no
+   * `session_id`, the gateway runs with `storage.whenUnavailable: stateless` and Valkey was
+   * unreachable: the answer was not stored (and no `x-session-id` header is sent).
    *
    * @generated from field: string session_id = 2;
    */

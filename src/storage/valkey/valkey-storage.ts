@@ -5,6 +5,8 @@ import {
   connectValkey,
   createValkeyClient,
   createValkeyClusterClient,
+  redactUrl,
+  type ValkeyClient,
   type ValkeyTlsOptions,
   withValkey,
 } from "./valkey-connection.js";
@@ -45,6 +47,12 @@ export interface ValkeyStorageOptions {
   readonly log: Logger;
   /** This instance's id in stream leases. Default a random UUID. */
   readonly instanceId?: string | undefined;
+  /**
+   * Start even when Valkey cannot be reached: log the failure (with the redacted URL) and keep
+   * reconnecting in the background; operations fail `storage_unavailable` until it answers.
+   * Default false: the first connection must succeed.
+   */
+  readonly connectInBackground?: boolean | undefined;
 }
 
 /** The Valkey storage, with the hooks the contract suite and operators need. */
@@ -65,7 +73,8 @@ export interface ValkeyStorage extends Storage {
  * that does not check out (the CLI turns it into a clear message and a non-zero exit).
  * Afterwards a lost connection makes each operation fail with `storage_unavailable` while the
  * client reconnects by itself. `close()` stops the stream store's timers and
- * subscriber, then quits the connection.
+ * subscriber, then quits the connection. With `connectInBackground` an unreachable server
+ * does not stop the start: it is logged and retried.
  */
 export async function createValkeyStorage(options: ValkeyStorageOptions): Promise<ValkeyStorage> {
   const { log } = options;
@@ -74,7 +83,8 @@ export async function createValkeyStorage(options: ValkeyStorageOptions): Promis
   const client = options.cluster
     ? createValkeyClusterClient(options.url, clientOptions)
     : createValkeyClient(options.url, clientOptions);
-  await connectValkey(client, options.url);
+  if (options.connectInBackground) await connectOrKeepTrying(client, options.url, log);
+  else await connectValkey(client, options.url);
   const keys = createValkeyKeys(options.keyPrefix);
   const streams = createValkeyStreamStore({
     client,
@@ -99,7 +109,8 @@ export async function createValkeyStorage(options: ValkeyStorageOptions): Promis
   }
 
   try {
-    await withValkey(() => streams.start());
+    if (options.connectInBackground) streams.startInBackground();
+    else await withValkey(() => streams.start());
   } catch (error) {
     await streams.close().catch(() => undefined);
     await quit();
@@ -121,4 +132,28 @@ export async function createValkeyStorage(options: ValkeyStorageOptions): Promis
       }
     },
   };
+}
+
+/**
+ * Tries the first connection once; when it fails, logs it (URL redacted) and returns, leaving
+ * the client to reconnect by itself with its retry strategy (unlike `connectValkey`, which
+ * drops the client).
+ */
+async function connectOrKeepTrying(client: ValkeyClient, url: string, log: Logger): Promise<void> {
+  let reason: Error | undefined;
+  const onError = (error: Error) => {
+    reason ??= error;
+  };
+  client.on("error", onError);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    log.error(
+      { err: reason ?? error, valkey: redactUrl(url) },
+      `cannot reach Valkey at ${redactUrl(url)}; starting without it (storage.whenUnavailable: stateless) and retrying in the background`,
+    );
+  } finally {
+    client.off("error", onError);
+  }
 }

@@ -43,6 +43,8 @@ export interface ValkeyStreamStoreOptions {
 export interface ValkeyStreamStore extends StreamStore {
   /** Connects the pub/sub subscriber; call once before use. Throws `storage_unavailable`. */
   start(): Promise<void>;
+  /** Connects the pub/sub subscriber in the background, retrying until Valkey answers. */
+  startInBackground(): void;
   /** Readers waiting on this instance (contract-suite hook). */
   waitingReaders(): number;
   /** Stops heartbeats, ends local readers (`unavailable`), closes the subscriber. */
@@ -121,6 +123,7 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
 
   return {
     start: () => subscriber.start(),
+    startInBackground: () => subscriber.startInBackground(),
     waitingReaders: () => waiters.waiting(),
 
     async close() {

@@ -23,6 +23,11 @@ export interface StreamSubscriberOptions {
 export interface StreamSubscriber {
   /** Connects and subscribes; throws `storage_unavailable` when Valkey cannot be reached. */
   start(): Promise<void>;
+  /**
+   * Connects in the background: subscribes once the connection is first ready (iovalkey
+   * resubscribes by itself after later reconnects) and keeps retrying until then.
+   */
+  startInBackground(): void;
   close(): Promise<void>;
 }
 
@@ -57,11 +62,28 @@ export function createStreamSubscriber(options: StreamSubscriberOptions): Stream
     options.onGap();
   });
 
+  let subscribed = false;
+  async function subscribe(): Promise<void> {
+    await subscriber.subscribe(tailChannel, cancelChannel);
+    subscribed = true;
+  }
+
   return {
+    startInBackground() {
+      subscriber.on("ready", () => {
+        if (subscribed || closing) return;
+        subscribe().catch((error: unknown) => {
+          // The connection dropped again; the next "ready" retries.
+          log.warn({ err: error }, "the Valkey stream subscriber could not subscribe yet");
+        });
+      });
+      // A failed first attempt rejects, but the retry strategy keeps reconnecting.
+      subscriber.connect().catch(() => undefined);
+    },
     async start() {
       await withValkey(async () => {
         await subscriber.connect();
-        await subscriber.subscribe(tailChannel, cancelChannel);
+        await subscribe();
       });
     },
     async close() {
