@@ -124,11 +124,11 @@ export function duplicateValkeyClient(client: ValkeyClient): ValkeyClient {
 }
 
 /**
- * Connects and checks the server answers; throws `storage_unavailable` naming Valkey (and the
- * URL without its password) when not. The message carries the server's reason when it gave
- * one (e.g. WRONGPASS for bad credentials), not only "Connection is closed".
+ * Connects and checks the server answers. Resolves with the failure (the server's own reason
+ * when it gave one, e.g. WRONGPASS, not only "Connection is closed"), or undefined on success;
+ * the client keeps its reconnect strategy either way.
  */
-export async function connectValkey(client: ValkeyClient, url: string): Promise<void> {
+export async function tryConnectValkey(client: ValkeyClient): Promise<Error | undefined> {
   let reason: Error | undefined;
   const onError = (error: Error) => {
     reason ??= error;
@@ -137,17 +137,27 @@ export async function connectValkey(client: ValkeyClient, url: string): Promise<
   try {
     await client.connect();
     await client.ping();
+    return undefined;
   } catch (error) {
-    client.disconnect();
-    const cause = reason ?? (error as Error);
-    throw new GatewayError(
-      "storage_unavailable",
-      `cannot reach Valkey at ${redactUrl(url)}: ${describeFailure(cause)}`,
-      { cause },
-    );
+    return reason ?? (error as Error);
   } finally {
     client.off("error", onError);
   }
+}
+
+/**
+ * Connects and checks the server answers; throws `storage_unavailable` naming Valkey (and the
+ * URL without its password) when not, and drops the client.
+ */
+export async function connectValkey(client: ValkeyClient, url: string): Promise<void> {
+  const failure = await tryConnectValkey(client);
+  if (failure === undefined) return;
+  client.disconnect();
+  throw new GatewayError(
+    "storage_unavailable",
+    `cannot reach Valkey at ${redactUrl(url)}: ${describeFailure(failure)}`,
+    { cause: failure },
+  );
 }
 
 /**

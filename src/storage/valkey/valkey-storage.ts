@@ -6,6 +6,7 @@ import {
   createValkeyClient,
   createValkeyClusterClient,
   redactUrl,
+  tryConnectValkey,
   type ValkeyClient,
   type ValkeyTlsOptions,
   withValkey,
@@ -140,20 +141,10 @@ export async function createValkeyStorage(options: ValkeyStorageOptions): Promis
  * drops the client).
  */
 async function connectOrKeepTrying(client: ValkeyClient, url: string, log: Logger): Promise<void> {
-  let reason: Error | undefined;
-  const onError = (error: Error) => {
-    reason ??= error;
-  };
-  client.on("error", onError);
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    log.error(
-      { err: reason ?? error, valkey: redactUrl(url) },
-      `cannot reach Valkey at ${redactUrl(url)}; starting without it (storage.whenUnavailable: stateless) and retrying in the background`,
-    );
-  } finally {
-    client.off("error", onError);
-  }
+  const failure = await tryConnectValkey(client);
+  if (failure === undefined) return;
+  log.error(
+    { err: failure, valkey: redactUrl(url) },
+    `cannot reach Valkey at ${redactUrl(url)}; starting without it (storage.whenUnavailable: stateless) and retrying in the background`,
+  );
 }
