@@ -7,6 +7,8 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY gen ./gen
 COPY src ./src
+COPY playground/index.html ./playground/index.html
+COPY playground/dist ./playground/dist
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only the compiled code and production dependencies, as the unprivileged user.
@@ -16,6 +18,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/playground/index.html ./playground/index.html
+COPY --from=build --chown=node:node /app/playground/dist ./playground/dist
 USER node
 EXPOSE 8080
 ENTRYPOINT ["node", "dist/src/cli/main.js"]

@@ -24,6 +24,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     idleTimeoutMs: 30_000, // 30 s
     shutdownGraceMs: 30_000, // 30 s
     maxPromptChars: 100_000, // characters
+    playground: true, // GET /playground
   }),
   logging: Object.freeze({ level: "info" as LogLevel }),
   provider: Object.freeze({

@@ -86,6 +86,13 @@ const serverSchema = z.strictObject({
     { minMs: 0, maxMs: HOUR_MS },
     D.server.shutdownGraceMs,
   ).optional(),
+  playground: z
+    .boolean()
+    .meta({
+      description: "Serve the browser playground at GET /playground.",
+      default: D.server.playground,
+    })
+    .optional(),
 });
 
 const retrySchema = z.strictObject({

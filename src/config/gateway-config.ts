@@ -36,6 +36,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Longest accepted prompt, in characters. */
   readonly maxPromptChars: number;
+  /** Serve the browser playground at `GET /playground`. */
+  readonly playground: boolean;
 }
 
 /** The wire formats the gateway speaks upstream. */

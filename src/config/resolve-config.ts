@@ -184,6 +184,7 @@ function resolveServer(server: ConfigFile["server"], baseDir: string): ServerCon
     idleTimeoutMs: server?.limits?.idleTimeout ?? s.idleTimeoutMs,
     shutdownGraceMs: server?.shutdownGracePeriod ?? s.shutdownGraceMs,
     maxPromptChars: server?.limits?.maxPromptChars ?? s.maxPromptChars,
+    playground: server?.playground ?? s.playground,
   };
 }
 

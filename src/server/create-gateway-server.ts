@@ -12,8 +12,9 @@ import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/refl
 import type { ServerConfig } from "../config/gateway-config.js";
 import { createCorsPolicy } from "./cors-policy.js";
 import { createHealthService, type HealthState } from "./health-service.js";
-import type { HttpHandler, HttpResponse } from "./http-handler.js";
+import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createOnePortListener } from "./one-port-listener.js";
+import { loadPlaygroundAssets, type PlaygroundAssets } from "./playground-assets.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createRpcLog } from "./rpc-log.js";
 
@@ -64,8 +65,9 @@ export interface GatewayServer {
  * Creates the server: one connect-node adapter serving the switchboard services, gRPC health
  * and server reflection (v1 and v1alpha) with the configured message size limits; CORS for the
  * configured origins; a request id (`x-request-id`) and a log line per RPC; `GET /healthz` for
- * plain HTTP load balancers; a JSON 404 for any other path. Throws when the configured TLS
- * files cannot be read.
+ * plain HTTP load balancers; with `config.playground`, the browser playground at
+ * `GET /playground` (read into memory here); a JSON 404 for any other path. Throws when the
+ * configured TLS files cannot be read.
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const { config, log } = options;
@@ -89,6 +91,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     contextValues: rpcLog.contextValues,
     fallback: (_req, res) => answerJson(res, 404, notFoundBody),
   });
+  const playground = config.playground ? loadPlaygroundAssets() : undefined;
+  if (config.playground && playground === undefined) {
+    log.warn("playground files not found (run scripts/build-playground.mjs); /playground is off");
+  }
   const handler: HttpHandler = (req, res) => {
     if (cors.handle(req, res)) return;
     if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
@@ -97,6 +103,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       res.end(serving ? "ok\n" : "not serving\n");
       return;
     }
+    if (playground && servePlayground(playground, req, res)) return;
     rpcLog.begin(req, res);
     rpcHandler(req, res);
   };
@@ -154,6 +161,25 @@ const notFoundBody = {
   message:
     "no such RPC: call POST /<package>.<Service>/<Method>, e.g. /switchboard.v1.ModelService/ListModels",
 };
+
+/** Answers a GET or HEAD of a playground file; returns false for any other request. */
+function servePlayground(assets: PlaygroundAssets, req: HttpRequest, res: HttpResponse): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const asset = assets.get((req.url ?? "").split("?", 1)[0] ?? "");
+  if (asset === undefined) return false;
+  res.writeHead(200, {
+    "content-type": asset.contentType,
+    "content-length": asset.body.length,
+    "cache-control": "no-cache",
+    "x-content-type-options": "nosniff",
+    // The page calls only its own origin; its styles are inline.
+    "content-security-policy":
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'",
+  });
+  if (req.method === "HEAD") res.end();
+  else res.end(asset.body);
+  return true;
+}
 
 function answerJson(res: HttpResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });

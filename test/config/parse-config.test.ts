@@ -31,6 +31,7 @@ describe("parseConfig", () => {
       idleTimeoutMs: 30_000,
       shutdownGraceMs: 30_000,
       maxPromptChars: 100_000,
+      playground: true,
     });
     expect(config.providers.demo).toEqual({
       name: "demo",

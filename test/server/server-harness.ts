@@ -24,6 +24,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     idleTimeoutMs: 10_000,
     shutdownGraceMs: 5_000,
     maxPromptChars: 1_000,
+    playground: false,
     ...overrides,
   };
 }

@@ -56,6 +56,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
       idleTimeoutMs: 5_000,
       shutdownGraceMs: 5_000,
       maxPromptChars: 20_000,
+      playground: true,
       ...overrides.server,
     },
     logging: { level: "silent" },
