@@ -3,41 +3,19 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoAnswer } from "../../src/providers/demo/demo-provider.js";
-import { testConfig } from "../support/test-config.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import type { TestGateway } from "../support/test-gateway.js";
+import {
+  expectStreamResumedOnce,
+  keyValueEvents,
+  lineAfter,
+  startExampleGateway,
+} from "./example-output.js";
 
 const run = promisify(execFile);
 const exampleDir = "examples/java";
 const jar = join(exampleDir, "target", "switchboard-example.jar");
 // The example's own prompt for its StreamPrompt, so the expected text is known.
 const streamPrompt = "Now stream a longer answer";
-
-interface PrintedEvent {
-  readonly label: string;
-  readonly sequence: number;
-  readonly type: string;
-  readonly rest: string;
-}
-
-/** Parses the example's `<label>: seq=N type=T …` lines. */
-function eventsOf(output: string): PrintedEvent[] {
-  const events: PrintedEvent[] = [];
-  for (const line of output.split("\n")) {
-    const match = /^(stream|resumed): seq=(\d+) type=(\w+) ?(.*)$/.exec(line);
-    if (match === null) continue;
-    const [, label = "", sequence = "", type = "", rest = ""] = match;
-    events.push({ label, sequence: Number(sequence), type, rest });
-  }
-  return events;
-}
-
-/** The value after `prefix` on the output's first line that starts with it. */
-function lineAfter(output: string, prefix: string): string | undefined {
-  return output
-    .split("\n")
-    .find((line) => line.startsWith(prefix))
-    ?.slice(prefix.length);
-}
 
 describe("the Java example", () => {
   let gateway: TestGateway;
@@ -46,9 +24,7 @@ describe("the Java example", () => {
   // first run fills from Maven Central. A missing Java or Maven rejects here, which fails the test.
   beforeAll(async () => {
     await run("bash", [join(exampleDir, "setup.sh")], { maxBuffer: 16 * 1024 * 1024 });
-    gateway = await startTestGateway(
-      testConfig({ providers: { demo: { type: "demo", demoDelayMs: 20 } } }),
-    );
+    gateway = await startExampleGateway();
   }, 600_000);
   afterAll(() => gateway?.shutdown());
 
@@ -60,23 +36,11 @@ describe("the Java example", () => {
 
     expect(lineAfter(stdout, "prompt answer: ")).toContain("[demo]");
 
-    const events = eventsOf(stdout);
-    const beforeInterrupt = events.filter((event) => event.label === "stream");
-    const resumed = events.filter((event) => event.label === "resumed");
-    expect(beforeInterrupt.map((event) => event.type)).toEqual(["started", "delta", "delta"]);
+    const events = keyValueEvents(stdout);
+    const resumed = expectStreamResumedOnce(events, demoAnswer(streamPrompt));
+    expect(events[0]?.sequence).toBe(1);
     expect(lineAfter(stdout, "interrupted after ")).toBe("3 events");
-    expect(resumed.length).toBeGreaterThan(1);
-    // One run of sequences 1, 2, 3 … across the interruption: no gap, no duplicate, and no
-    // second "started" after the resume.
-    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
-    expect(resumed.some((event) => event.type === "started")).toBe(false);
     expect(resumed.at(-1)).toMatchObject({ type: "completed", rest: "result=RESULT_COMPLETE" });
-
-    // The example prints each delta's text JSON-escaped in double quotes.
-    const deltas = events
-      .filter((event) => event.type === "delta")
-      .map((event) => JSON.parse(event.rest.replace(/^text=/, "")) as string);
-    expect(deltas.join("")).toBe(demoAnswer(streamPrompt));
     expect(lineAfter(stdout, "stream text: ")).toBe(demoAnswer(streamPrompt));
 
     // Two turns, each a user message and its answer.

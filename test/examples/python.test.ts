@@ -3,43 +3,19 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoAnswer } from "../../src/providers/demo/demo-provider.js";
-import { testConfig } from "../support/test-config.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import type { TestGateway } from "../support/test-gateway.js";
+import {
+  columnEvents,
+  expectStreamResumedOnce,
+  lineAfter,
+  startExampleGateway,
+} from "./example-output.js";
 
 const run = promisify(execFile);
 const exampleDir = "examples/python";
 const python = join(exampleDir, ".venv", "bin", "python");
 // The example's own prompt for its StreamPrompt, so the expected text is known.
 const streamPrompt = "Tell me about resumable streams";
-
-interface PrintedEvent {
-  readonly label: string;
-  readonly sequence: number;
-  readonly type: string;
-  /** The delta's text, printed as JSON; empty for other events. */
-  readonly text: string;
-}
-
-/** Parses the example's `<label> <sequence> <type> [<JSON text>]` lines. */
-function eventsOf(output: string): PrintedEvent[] {
-  const events: PrintedEvent[] = [];
-  for (const line of output.split("\n")) {
-    const match = /^(stream|resumed) (\d+) (\w+)(?: (.*))?$/.exec(line);
-    if (match === null) continue;
-    const [, label = "", sequence = "", type = "", json] = match;
-    const text = json === undefined ? "" : (JSON.parse(json) as string);
-    events.push({ label, sequence: Number(sequence), type, text });
-  }
-  return events;
-}
-
-/** The value after `prefix` on the output's first line that starts with it. */
-function lineAfter(output: string, prefix: string): string | undefined {
-  return output
-    .split("\n")
-    .find((line) => line.startsWith(prefix))
-    ?.slice(prefix.length);
-}
 
 describe("the Python example", () => {
   let gateway: TestGateway;
@@ -48,9 +24,7 @@ describe("the Python example", () => {
   // pip cache. A missing python3, venv or pip rejects here, which fails the test.
   beforeAll(async () => {
     await run("bash", [join(exampleDir, "setup.sh")], { maxBuffer: 16 * 1024 * 1024 });
-    gateway = await startTestGateway(
-      testConfig({ providers: { demo: { type: "demo", demoDelayMs: 20 } } }),
-    );
+    gateway = await startExampleGateway();
   }, 300_000);
   afterAll(() => gateway?.shutdown());
 
@@ -62,20 +36,10 @@ describe("the Python example", () => {
 
     expect(lineAfter(stdout, "prompt: ")).toContain("[demo]");
 
-    const events = eventsOf(stdout);
-    const beforeInterrupt = events.filter((event) => event.label === "stream");
-    const resumed = events.filter((event) => event.label === "resumed");
-    expect(beforeInterrupt.map((event) => event.type)).toEqual(["started", "delta", "delta"]);
+    const events = columnEvents(stdout);
+    expectStreamResumedOnce(events, demoAnswer(streamPrompt));
+    expect(events[0]?.sequence).toBe(1);
     expect(lineAfter(stdout, "interrupted after event ")).toMatch(/^3;/);
-    expect(resumed.length).toBeGreaterThan(1);
-    // One run of sequences 1, 2, 3 … across the interruption: no gap, no duplicate, and no
-    // second "started" after the resume.
-    expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
-    expect(resumed.some((event) => event.type === "started")).toBe(false);
-    expect(resumed.at(-1)?.type).toBe("completed");
-
-    const deltas = events.filter((event) => event.type === "delta").map((event) => event.text);
-    expect(deltas.join("")).toBe(demoAnswer(streamPrompt));
     expect(lineAfter(stdout, "answer: ")).toBe(demoAnswer(streamPrompt));
 
     // Two turns, each a user message and its answer.
