@@ -39,6 +39,11 @@ function benchConfig(maxRetainedStreams: number): GatewayConfig {
         provider: "demo",
         model: "echo",
         limits: { maxTokens: undefined, rate: undefined },
+        capabilities: {
+          contextWindowTokens: undefined,
+          maxOutputTokens: undefined,
+          prefill: undefined,
+        },
       },
     ],
     retry: CONFIG_DEFAULTS.retry,

@@ -34,6 +34,7 @@ export type AttemptOutcome =
   | "skipped_cooling_down"
   | "skipped_rate_limited"
   | "skipped_disabled"
+  | "skipped_context_too_small"
   | "canceled";
 
 /** One entry of the fallback trail. */

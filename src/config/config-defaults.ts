@@ -30,10 +30,6 @@ export const CONFIG_DEFAULTS = Object.freeze({
   provider: Object.freeze({
     maxConnections: 10, // keep-alive connections per origin
     demoDelayMs: 20, // 20 ms between streamed words
-    baseUrls: Object.freeze({
-      openai: "https://api.openai.com/v1",
-      deepseek: "https://api.deepseek.com/v1",
-    }),
   }),
   retry: Object.freeze({
     maxRetries: 2, // retries of the same model

@@ -40,14 +40,43 @@ export interface ServerConfig {
   readonly playground: boolean;
 }
 
-/** The wire formats the gateway speaks upstream. */
-export type ProviderType = "openai" | "deepseek" | "openai-compatible" | "demo";
+/**
+ * Hosted APIs that speak the OpenAI Chat Completions format: presets of `openai-compatible`
+ * with their base URL and key variable filled in.
+ */
+export type OpenAiCompatiblePreset =
+  | "mistral"
+  | "groq"
+  | "openrouter"
+  | "together"
+  | "cerebras"
+  | "sambanova"
+  | "huggingface"
+  | "github-models"
+  | "ollama"
+  | "vllm";
+
+/** The upstream APIs the gateway speaks, by the name users configure as `type`. */
+export type ProviderType =
+  | "openai"
+  | "deepseek"
+  | "azure-openai"
+  | "openai-compatible"
+  | OpenAiCompatiblePreset
+  | "anthropic"
+  | "gemini"
+  | "bedrock"
+  | "demo";
 
 export interface ProviderConfig {
   /** The configured name ("openai", "local" …). */
   readonly name: string;
   readonly type: ProviderType;
-  /** Base URL of the API, e.g. "https://api.openai.com/v1". Empty for `demo`. */
+  /**
+   * Base URL of the API, e.g. "https://api.openai.com/v1"; for azure-openai the resource
+   * endpoint ("https://NAME.openai.azure.com"). Empty for `demo`, and for `bedrock` unless an
+   * endpoint override is configured (the SDK then derives the endpoint from the region).
+   */
   readonly baseUrl: string;
   /** Secret; never logged. */
   readonly apiKey: string | undefined;
@@ -57,6 +86,10 @@ export interface ProviderConfig {
   readonly maxConnections: number;
   /** `demo` only: delay between streamed words, in milliseconds. */
   readonly demoDelayMs: number;
+  /** `azure-openai` only: the `api-version` query parameter. */
+  readonly apiVersion?: string | undefined;
+  /** `bedrock` only: the AWS region; unset means the SDK's default chain (AWS_REGION …). */
+  readonly region?: string | undefined;
 }
 
 export interface ModelConfig {
@@ -67,6 +100,22 @@ export interface ModelConfig {
   /** The model name at the provider (may contain colons). */
   readonly model: string;
   readonly limits: ModelLimits;
+  /** What the model can do: from the configuration, else the built-in table, else unknown. */
+  readonly capabilities: ModelCapabilities;
+}
+
+/**
+ * What a model can take and give, used for routing: a conversation estimated larger than
+ * `contextWindowTokens` skips the model, and a mid-stream failure continues from the partial
+ * text only on a model with `prefill`. `undefined` means unknown (never a reason to skip).
+ */
+export interface ModelCapabilities {
+  /** Input plus output tokens the model accepts. */
+  readonly contextWindowTokens: number | undefined;
+  /** The most tokens one answer may have. */
+  readonly maxOutputTokens: number | undefined;
+  /** Whether the model continues an assistant prefill (its provider must support it too). */
+  readonly prefill: boolean | undefined;
 }
 
 export interface ModelLimits {

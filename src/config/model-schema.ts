@@ -20,6 +20,25 @@ const modelLimitsSchema = z.strictObject({
   rate: rateSchema.optional(),
 });
 
+const capabilitiesSchema = z
+  .strictObject({
+    contextWindow: integer("Input plus output tokens the model accepts.", {
+      min: 1,
+      max: 100_000_000,
+    }).optional(),
+    maxOutput: integer("The most tokens one answer may have.", {
+      min: 1,
+      max: 10_000_000,
+    }).optional(),
+    prefill: z
+      .boolean()
+      .meta({ description: "Whether the model continues an assistant prefill." })
+      .optional(),
+  })
+  .meta({
+    description: "What the model can take and give; overrides the built-in table (see the README).",
+  });
+
 const modelString = z
   .string()
   .meta({ pattern: "^[^:\\s]+:\\S.*$", description: '"provider:model", split at the first colon.' })
@@ -32,13 +51,14 @@ const modelString = z
       ctx.issues.push({ code: "custom", message, input: text });
       return z.NEVER;
     }
-    return { provider, model, limits: undefined };
+    return { provider, model, limits: undefined, capabilities: undefined };
   });
 
 const modelObject = z.strictObject({
   provider: trimmedString("A configured provider's name."),
   model: trimmedString("The model name at the provider (may contain colons)."),
   limits: modelLimitsSchema.optional(),
+  capabilities: capabilitiesSchema.optional(),
 });
 
 /** One entry of `models`: a `"provider:model"` string or an object with limits. */

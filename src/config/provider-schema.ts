@@ -1,15 +1,8 @@
 import { z } from "zod";
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
 import type { ProviderType } from "./gateway-config.js";
+import { PROVIDER_TYPES } from "./provider-types.js";
 import { duration, httpUrl, integer, oneOfMessage, SECOND_MS } from "./schema-primitives.js";
-
-/** The provider types the gateway can talk to. */
-export const PROVIDER_TYPES = [
-  "openai",
-  "deepseek",
-  "openai-compatible",
-  "demo",
-] as const satisfies readonly ProviderType[];
 
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -17,11 +10,13 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** One entry of `providers`. */
 export const providerSchema = z.strictObject({
   type: z
-    .enum(PROVIDER_TYPES, { error: oneOfMessage(PROVIDER_TYPES) })
+    .enum(PROVIDER_TYPES as [ProviderType, ...ProviderType[]], {
+      error: oneOfMessage(PROVIDER_TYPES),
+    })
     .meta({ description: "Wire format; defaults to the provider's name when that is a type." })
     .optional(),
   baseUrl: httpUrl(
-    `API base URL. Defaults: openai ${D.provider.baseUrls.openai}, deepseek ${D.provider.baseUrls.deepseek}; required for openai-compatible.`,
+    "API base URL; every hosted type has a default (see the README's provider table). Required for openai-compatible and azure-openai (the resource endpoint, https://NAME.openai.azure.com); for bedrock an endpoint override.",
   ).optional(),
   apiKey: z
     .string()
@@ -47,6 +42,16 @@ export const providerSchema = z.strictObject({
     { min: 1, max: 1_000 },
     D.provider.maxConnections,
   ).optional(),
+  apiVersion: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only")
+    .meta({ description: "azure-openai only: the api-version query parameter." })
+    .optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as "us-east-1"')
+    .meta({ description: "bedrock only: the AWS region; default from AWS_REGION or the profile." })
+    .optional(),
   delay: duration(
     "demo only: delay between streamed words.",
     { minMs: 0, maxMs: 10 * SECOND_MS },

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./config-error.js";
-import type { ModelConfig, ModelLimits } from "./gateway-config.js";
+import type { ModelCapabilities, ModelConfig, ModelLimits } from "./gateway-config.js";
+import { knownModelCapabilities } from "./known-model-capabilities.js";
 import type { ModelEntry } from "./model-schema.js";
 
 /** Inputs of `resolveModels`. */
@@ -70,7 +71,19 @@ export function resolveModels(
           ? { max: entry.limits.rate.max, timeWindowMs: entry.limits.rate.timeWindow }
           : defaultLimits.rate,
       },
+      capabilities: resolveCapabilities(entry),
     });
   });
   return resolved;
+}
+
+/** Each configured capability wins over the built-in table's value for the model. */
+function resolveCapabilities(entry: ModelEntry): ModelCapabilities {
+  const known = knownModelCapabilities(entry.model);
+  const configured = entry.capabilities;
+  return {
+    contextWindowTokens: configured?.contextWindow ?? known.contextWindowTokens,
+    maxOutputTokens: configured?.maxOutput ?? known.maxOutputTokens,
+    prefill: configured?.prefill ?? known.prefill,
+  };
 }

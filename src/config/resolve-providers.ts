@@ -1,16 +1,11 @@
 import { CONFIG_DEFAULTS as D } from "./config-defaults.js";
 import type { ConfigProblem } from "./config-error.js";
 import type { ProviderConfig, ProviderType } from "./gateway-config.js";
-import { PROVIDER_TYPES, type ProviderFile } from "./provider-schema.js";
+import type { ProviderFile } from "./provider-schema.js";
+import { PROVIDER_TYPE_INFO, PROVIDER_TYPES } from "./provider-types.js";
 
 /** Provider names appear before the colon of "provider:model", so they cannot hold one. */
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** The environment variable users conventionally keep each hosted API's key in. */
-const KEY_VARIABLE: Readonly<Record<"openai" | "deepseek", string>> = {
-  openai: "OPENAI_API_KEY",
-  deepseek: "DEEPSEEK_API_KEY",
-};
 
 /**
  * Resolves the `providers` section: the type (defaulting to the name when the name is a type),
@@ -54,27 +49,38 @@ function resolveProvider(
     return undefined;
   }
   const apiKey = provider.apiKey === "" ? undefined : provider.apiKey;
+  const info = PROVIDER_TYPE_INFO[type];
+  const notUsed = (key: keyof ProviderFile, why: string) => {
+    if (provider[key] !== undefined) problems.push({ path: at(key), message: why });
+  };
   if (type === "demo") {
     for (const key of ["baseUrl", "apiKey", "headers", "maxConnections"] as const) {
-      if (provider[key] !== undefined) {
-        problems.push({ path: at(key), message: "not used by type demo; remove it" });
-      }
+      notUsed(key, "not used by type demo; remove it");
     }
-  } else if (provider.delay !== undefined) {
-    problems.push({ path: at("delay"), message: "only valid for type demo" });
   }
-  if ((type === "openai" || type === "deepseek") && apiKey === undefined) {
-    const variable = KEY_VARIABLE[type];
+  if (type !== "demo") notUsed("delay", "only valid for type demo");
+  if (type !== "azure-openai") notUsed("apiVersion", "only valid for type azure-openai");
+  if (type !== "bedrock") notUsed("region", "only valid for type bedrock");
+  if (type === "bedrock") {
+    notUsed(
+      "apiKey",
+      "bedrock takes credentials from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, instance roles); remove apiKey",
+    );
+  }
+  if (info.keyRequired && apiKey === undefined) {
+    const variable = info.keyVariable ?? "YOUR_API_KEY";
     problems.push({
       path: at("apiKey"),
       message: `missing; set ${variable} and write apiKey: \${${variable}}`,
     });
   }
-  if (type === "openai-compatible" && provider.baseUrl === undefined) {
+  if (info.defaultBaseUrl === undefined && provider.baseUrl === undefined) {
     problems.push({
       path: at("baseUrl"),
       message:
-        "missing; an openai-compatible provider needs its server's URL, e.g. http://127.0.0.1:11434/v1",
+        type === "azure-openai"
+          ? "missing; an azure-openai provider needs its resource endpoint, e.g. https://NAME.openai.azure.com"
+          : "missing; an openai-compatible provider needs its server's URL, e.g. http://127.0.0.1:11434/v1",
     });
   }
   if (problems.length > before) {
@@ -83,25 +89,15 @@ function resolveProvider(
   return {
     name,
     type,
-    baseUrl: provider.baseUrl ?? defaultBaseUrl(type),
+    baseUrl: provider.baseUrl ?? info.defaultBaseUrl ?? "",
     apiKey: type === "demo" ? undefined : apiKey,
     headers: provider.headers ?? {},
     maxConnections: provider.maxConnections ?? D.provider.maxConnections,
     demoDelayMs: type === "demo" ? (provider.delay ?? D.provider.demoDelayMs) : 0,
+    // Unset: the provider's default, a current GA version.
+    apiVersion: provider.apiVersion,
+    region: provider.region,
   };
-}
-
-function defaultBaseUrl(type: ProviderType): string {
-  switch (type) {
-    case "openai":
-      return D.provider.baseUrls.openai;
-    case "deepseek":
-      return D.provider.baseUrls.deepseek;
-    // openai-compatible always has one (checked above); demo has none.
-    case "openai-compatible":
-    case "demo":
-      return "";
-  }
 }
 
 function isProviderType(name: string): name is ProviderType {

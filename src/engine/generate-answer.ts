@@ -19,6 +19,7 @@ import type { ModelStateStore, RateLimiter } from "../storage/model-state-store.
 import type { AnswerResult, StreamEventPayload } from "../storage/records.js";
 import { linkAbort, throwIfAborted } from "./abort.js";
 import { classify, recordFailure, refusal, retryWaitMs } from "./apply-failure-policy.js";
+import { createContextFit } from "./context-fit.js";
 import { failurePolicies } from "./failure-policy.js";
 import { withEventTimeouts } from "./with-event-timeouts.js";
 
@@ -83,7 +84,14 @@ export async function* generateAnswer(
     retryAfterHintMs = Math.min(retryAfterHintMs ?? ms, ms);
   };
 
+  const contextFit = createContextFit(request.messages);
+
   for (const model of request.route) {
+    const tooSmall = contextFit.reasonToSkip(model);
+    if (tooSmall !== undefined) {
+      attempts.push(skipped(model.id, "skipped_context_too_small", tooSmall));
+      continue;
+    }
     const admission = await deps.modelStates.admit(model.id, deps.now(), deps.restore.probeLeaseMs);
     if (admission.kind === "disabled") {
       attempts.push(
@@ -124,7 +132,7 @@ export async function* generateAnswer(
         }
       }
       const prefill =
-        committedFailure && deps.midStreamFailure === "continue" && provider.supportsPrefill
+        committedFailure && deps.midStreamFailure === "continue" && canPrefill(model, provider)
           ? deliveredText
           : undefined;
       const startedAt = deps.now();
@@ -139,6 +147,7 @@ export async function* generateAnswer(
             signal: controller.signal,
             log,
             headersTimeoutMs: deps.timeouts.headersMs,
+            maxOutputTokens: model.capabilities.maxOutputTokens,
           },
         );
         const events = withEventTimeouts(upstream, {
@@ -198,6 +207,7 @@ export async function* generateAnswer(
           reason: failure.message,
         });
         log.warn({ err: failure, kind: failure.kind, retry, sentText }, "attempt failed");
+        if (failure.kind === "context_too_long") contextFit.recordTooLong(model);
         if (policy.next === "stop") {
           if (isProbe) await deps.modelStates.recordSuccess(model.id);
           throw refusal(failure, attempts);
@@ -235,11 +245,26 @@ function skipped(model: string, outcome: AttemptRecord["outcome"], reason: strin
   return { model, outcome, durationMs: 0, reason };
 }
 
-/** The request's options with the model's `maxTokens` limit applied. */
+/**
+ * The request's options with the model's `maxTokens` limit applied, and a requested
+ * `maxTokens` above the model's known largest answer lowered to it (the provider would refuse
+ * the request otherwise).
+ */
 function capOptions(options: ChatOptions, model: ModelConfig): ChatOptions {
   const cap = model.limits.maxTokens;
-  if (cap === undefined) return options;
-  return { ...options, maxTokens: Math.min(options.maxTokens ?? cap, cap) };
+  const largest = model.capabilities.maxOutputTokens;
+  let maxTokens = options.maxTokens;
+  if (cap !== undefined) maxTokens = Math.min(maxTokens ?? cap, cap);
+  if (largest !== undefined && maxTokens !== undefined) maxTokens = Math.min(maxTokens, largest);
+  return maxTokens === options.maxTokens ? options : { ...options, maxTokens };
+}
+
+/**
+ * Whether a mid-answer failure may continue on this model from the text already delivered:
+ * its provider must speak assistant prefill, and the model must not be known to refuse it.
+ */
+function canPrefill(model: ModelConfig, provider: ChatProvider): boolean {
+  return provider.supportsPrefill && model.capabilities.prefill !== false;
 }
 
 function unavailableMessage(attempts: readonly AttemptRecord[]): string {

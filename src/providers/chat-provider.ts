@@ -59,6 +59,11 @@ export interface ChatCallOptions {
   readonly log: Logger;
   /** Time allowed for the upstream response headers, in milliseconds. */
   readonly headersTimeoutMs: number;
+  /**
+   * The model's largest answer, in tokens, when known. APIs that require a token limit
+   * (Anthropic's `max_tokens`) send it when the request sets none.
+   */
+  readonly maxOutputTokens?: number | undefined;
 }
 
 /**

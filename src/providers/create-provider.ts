@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ProviderConfig } from "../config/gateway-config.js";
+import { PROVIDER_TYPE_INFO } from "../config/provider-types.js";
 import type { ChatProvider } from "./chat-provider.js";
 import { createDemoProvider } from "./demo/demo-provider.js";
 import { createOpenAiCompatibleProvider } from "./openai/openai-compatible-provider.js";
@@ -9,15 +10,18 @@ import { createOpenAiCompatibleProvider } from "./openai/openai-compatible-provi
  * configuration the provider cannot use (e.g. an openai-compatible provider without baseUrl).
  */
 export function createProvider(config: ProviderConfig, log: Logger): ChatProvider {
-  switch (config.type) {
+  const wire = PROVIDER_TYPE_INFO[config.type].wire;
+  switch (wire) {
     case "demo":
       return createDemoProvider(config);
     case "openai":
-    case "deepseek":
-    case "openai-compatible":
       return createOpenAiCompatibleProvider(config, { log });
+    case "anthropic":
+    case "gemini":
+    case "bedrock":
+      throw new Error(`provider type ${config.type} is not wired yet`);
     default:
-      return unknownType(config.type);
+      return unknownWire(wire);
   }
 }
 
@@ -41,6 +45,6 @@ export function createProviders(
   return providers;
 }
 
-function unknownType(type: never): never {
-  throw new Error(`unknown provider type: ${String(type)}`);
+function unknownWire(wire: never): never {
+  throw new Error(`unknown provider wire format: ${String(wire)}`);
 }

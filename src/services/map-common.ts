@@ -45,6 +45,7 @@ const outcomes: Readonly<Record<AttemptRecord["outcome"], AttemptOutcome>> = {
   skipped_cooling_down: AttemptOutcome.SKIPPED_COOLING_DOWN,
   skipped_rate_limited: AttemptOutcome.SKIPPED_RATE_LIMITED,
   skipped_disabled: AttemptOutcome.SKIPPED_DISABLED,
+  skipped_context_too_small: AttemptOutcome.SKIPPED_CONTEXT_TOO_SMALL,
   canceled: AttemptOutcome.CANCELED,
 };
 

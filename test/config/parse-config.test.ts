@@ -48,6 +48,11 @@ describe("parseConfig", () => {
         provider: "demo",
         model: "echo",
         limits: { maxTokens: undefined, rate: undefined },
+        capabilities: {
+          contextWindowTokens: undefined,
+          maxOutputTokens: undefined,
+          prefill: undefined,
+        },
       },
     ]);
     expect(config.retry).toEqual({
@@ -146,7 +151,7 @@ describe("parseConfig", () => {
       }),
     ).toEqual([
       // In file order: the spread of `demo` puts providers first.
-      "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, delay)",
+      "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, apiVersion, region, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
       "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars)",
       "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, whenUnavailable, streamLease)",
@@ -188,7 +193,7 @@ describe("parseConfig", () => {
         providers: {
           deepseek: { apiKey: "" },
           local: { type: "openai-compatible" },
-          ollama: { baseUrl: "http://127.0.0.1:11434/v1" },
+          llama: { baseUrl: "http://127.0.0.1:11434/v1" },
           demo: { apiKey: "k" },
           openai: { apiKey: "k", delay: "1s", baseUrl: "ftp://example.com" },
         },
@@ -198,7 +203,7 @@ describe("parseConfig", () => {
       "providers.openai.baseUrl: must be an http:// or https:// URL",
       "providers.deepseek.apiKey: missing; set DEEPSEEK_API_KEY and write apiKey: ${DEEPSEEK_API_KEY}",
       "providers.local.baseUrl: missing; an openai-compatible provider needs its server's URL, e.g. http://127.0.0.1:11434/v1",
-      'providers.ollama.type: missing; "ollama" is not a provider type, so set type to one of: openai, deepseek, openai-compatible, demo',
+      'providers.llama.type: missing; "llama" is not a provider type, so set type to one of: openai, deepseek, azure-openai, openai-compatible, mistral, groq, openrouter, together, cerebras, sambanova, huggingface, github-models, ollama, vllm, anthropic, gemini, bedrock, demo',
       "providers.demo.apiKey: not used by type demo; remove it",
     ]);
   });

@@ -1,14 +1,14 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { GatewayConfig, ModelConfig } from "../../src/config/gateway-config.js";
+import type { GatewayConfig } from "../../src/config/gateway-config.js";
 import { degradedCounters } from "../../src/engine/degraded-counters.js";
 import { collect, textOf } from "../support/stream-events.js";
-import { testConfig } from "../support/test-config.js";
+import { type TestModel, testConfig } from "../support/test-config.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 import { startValkeyServer, type ValkeyTestServer } from "../support/valkey-server.js";
 
-const rateLimited: ModelConfig = {
+const rateLimited: TestModel = {
   id: "demo:echo",
   provider: "demo",
   model: "echo",

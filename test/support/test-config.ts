@@ -1,14 +1,26 @@
 import type {
   GatewayConfig,
+  ModelCapabilities,
   ModelConfig,
   ProviderConfig,
 } from "../../src/config/gateway-config.js";
 
+/** A model config whose capabilities may be left out (unknown). */
+export type TestModel = Omit<ModelConfig, "capabilities"> & {
+  readonly capabilities?: Partial<ModelCapabilities>;
+};
+
+const UNKNOWN_CAPABILITIES: ModelCapabilities = {
+  contextWindowTokens: undefined,
+  maxOutputTokens: undefined,
+  prefill: undefined,
+};
+
 /** Parts of the configuration a test may replace; nested sections merge over the defaults. */
 export interface TestConfigOverrides {
   readonly providers?: Record<string, Partial<ProviderConfig> & Pick<ProviderConfig, "type">>;
-  /** "provider:model" ids, or full model configs. */
-  readonly models?: readonly (string | ModelConfig)[];
+  /** "provider:model" ids, or model configs (capabilities default to unknown). */
+  readonly models?: readonly (string | TestModel)[];
   readonly server?: Partial<GatewayConfig["server"]>;
   readonly retry?: Partial<GatewayConfig["retry"]>;
   readonly restore?: Partial<GatewayConfig["restore"]>;
@@ -36,13 +48,16 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
     };
   }
   const models = (overrides.models ?? ["demo:echo"]).map((entry): ModelConfig => {
-    if (typeof entry !== "string") return entry;
+    if (typeof entry !== "string") {
+      return { ...entry, capabilities: { ...UNKNOWN_CAPABILITIES, ...entry.capabilities } };
+    }
     const colon = entry.indexOf(":");
     return {
       id: entry,
       provider: entry.slice(0, colon),
       model: entry.slice(colon + 1),
       limits: { maxTokens: undefined, rate: undefined },
+      capabilities: UNKNOWN_CAPABILITIES,
     };
   });
   return {

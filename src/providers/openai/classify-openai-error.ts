@@ -1,6 +1,6 @@
+import { type HttpHeaders, parseRetryAfterMs } from "../http/parse-retry-after.js";
 import { ProviderError } from "../provider-error.js";
 import { type OpenAiErrorBody, openAiErrorBodySchema } from "./openai-wire-schema.js";
-import { type HttpHeaders, parseRetryAfterMs } from "./parse-retry-after.js";
 
 /** A non-2xx upstream response, with its body read as text. */
 export interface OpenAiErrorResponse {

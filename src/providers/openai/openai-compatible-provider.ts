@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
-import { type Dispatcher, Pool } from "undici";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import type { ChatCallOptions, ChatEvent, ChatProvider, ChatRequest } from "../chat-provider.js";
+import { headerValue } from "../http/parse-retry-after.js";
+import { bodyChunks, discardBody, drainBody, readBodyText } from "../http/response-body.js";
+import { createUpstreamPool } from "../http/upstream-pool.js";
 import { ProviderError } from "../provider-error.js";
 import { parseSse } from "../sse/parse-sse.js";
 import { classifyOpenAiError } from "./classify-openai-error.js";
-import { classifyTransportError } from "./classify-transport-error.js";
 import { type MaxTokensField, mapOpenAiRequest } from "./map-openai-request.js";
-import { headerValue } from "./parse-retry-after.js";
 import { type OpenAiStreamEnd, readOpenAiStream } from "./read-openai-stream.js";
 import { resolveOpenAiEndpoint } from "./resolve-openai-endpoint.js";
 
@@ -18,16 +18,6 @@ export interface OpenAiCompatibleProviderOptions {
   /** How long to wait for the usage chunk after the finish reason, in milliseconds. Default 1000. */
   readonly usageGraceMs?: number | undefined;
 }
-
-type ResponseBody = Dispatcher.ResponseData["body"];
-
-/** A non-2xx body is read up to this size to find the provider's message, in bytes. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-/**
- * After a complete answer the rest of the body (`[DONE]`, the chunk terminator) is drained so
- * that the keep-alive connection can be reused, for at most this long, in milliseconds.
- */
-const DRAIN_TIMEOUT_MS = 500;
 
 /**
  * Creates a provider for the OpenAI Chat Completions API and servers that speak it: types
@@ -58,10 +48,10 @@ export function createOpenAiCompatibleProvider(
   const maxTokensField: MaxTokensField =
     config.type === "openai" ? "max_completion_tokens" : "max_tokens";
   const headers = requestHeaders(config);
-  const pool = new Pool(endpoint.origin, {
-    connections: config.maxConnections > 0 ? config.maxConnections : null,
-    pipelining: 1,
-    bodyTimeout: 0,
+  const pool = createUpstreamPool({
+    providerName: config.name,
+    origin: endpoint.origin,
+    maxConnections: config.maxConnections,
   });
   if (config.apiKey === undefined && config.type !== "openai-compatible") {
     options.log?.warn(
@@ -80,33 +70,15 @@ export function createOpenAiCompatibleProvider(
     const body = JSON.stringify(mapOpenAiRequest(request, { model: call.model, maxTokensField }));
     call.log.debug({ path: endpoint.path, model: call.model }, "upstream request");
 
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await pool.request({
-        method: "POST",
-        path: endpoint.path,
-        headers,
-        body,
-        signal: call.signal,
-        headersTimeout: call.headersTimeoutMs,
-        bodyTimeout: 0,
-      });
-    } catch (error) {
-      if (call.signal.aborted) throw call.signal.reason;
-      throw classifyTransportError(error, {
-        providerName: config.name,
-        headersTimeoutMs: call.headersTimeoutMs,
-      });
-    }
-
+    const response = await pool.post({ path: endpoint.path, headers, body }, call);
     const { statusCode: status, body: responseBody } = response;
     if (status < 200 || status >= 300) {
-      const text = await readText(responseBody, MAX_ERROR_BODY_BYTES, call.signal);
+      const text = await readBodyText(responseBody, call.signal);
       throw classifyOpenAiError(config.name, { status, body: text, headers: response.headers });
     }
     const contentType = headerValue(response.headers, "content-type") ?? "";
     if (contentType !== "" && !contentType.includes("text/event-stream")) {
-      discard(responseBody);
+      discardBody(responseBody);
       throw new ProviderError(
         "malformed",
         `${config.name}: expected an event stream, got "${contentType.slice(0, 100)}"`,
@@ -118,19 +90,13 @@ export function createOpenAiCompatibleProvider(
     const release = (end: OpenAiStreamEnd): void => {
       completion = end;
       if (end === "usage" || end === "done") {
-        responseBody
-          .dump({ limit: Number.MAX_SAFE_INTEGER, signal: AbortSignal.timeout(DRAIN_TIMEOUT_MS) })
-          .catch(() => undefined);
+        drainBody(responseBody);
       } else if (end === "usage_timeout") {
-        discard(responseBody);
+        discardBody(responseBody);
       }
     };
     try {
-      // The body's own iterator must not destroy it on return: a complete answer is drained.
-      const chunks: AsyncIterable<Uint8Array> = {
-        [Symbol.asyncIterator]: () => responseBody.iterator({ destroyOnReturn: false }),
-      };
-      yield* readOpenAiStream(parseSse(chunks), {
+      yield* readOpenAiStream(parseSse(bodyChunks(responseBody)), {
         providerName: config.name,
         log: call.log,
         usageGraceMs: options.usageGraceMs,
@@ -146,7 +112,7 @@ export function createOpenAiCompatibleProvider(
       );
     } finally {
       // Failed or abandoned mid-answer: the connection cannot be reused.
-      if (completion === undefined) discard(responseBody);
+      if (completion === undefined) discardBody(responseBody);
     }
   }
 
@@ -156,9 +122,7 @@ export function createOpenAiCompatibleProvider(
     streamChat,
     // The gateway closes providers after its shutdown grace: whatever is still in flight then
     // (a detached generation, the drain of a finished answer) is cut rather than waited for.
-    async close() {
-      await pool.destroy();
-    },
+    close: () => pool.close(),
   };
 }
 
@@ -173,38 +137,4 @@ function requestHeaders(config: ProviderConfig): Record<string, string> {
   // Configured headers win: a gateway in front of the provider may need its own auth scheme.
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
   return headers;
-}
-
-/**
- * Destroys a body that will not be read to its end, which closes its connection. undici
- * reports that as an "aborted" error event; nobody listens any more, so it is swallowed.
- */
-function discard(body: ResponseBody): void {
-  if (body.destroyed) return;
-  body.on("error", () => undefined);
-  body.destroy();
-}
-
-/** Reads up to `maxBytes` of a body as UTF-8; a read error gives what was read so far. */
-async function readText(
-  body: ResponseBody,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early destroys the body, which undici reports as an error event.
-  body.on("error", () => undefined);
-  try {
-    for await (const chunk of body) {
-      parts.push(Buffer.from(chunk));
-      size += chunk.byteLength;
-      if (size >= maxBytes) break;
-    }
-  } catch {
-    if (signal.aborted) throw signal.reason;
-  } finally {
-    discard(body);
-  }
-  return Buffer.concat(parts).subarray(0, maxBytes).toString("utf8");
 }

@@ -37,6 +37,7 @@ const OUTCOMES = [
   "skipped_cooling_down",
   "skipped_rate_limited",
   "skipped_disabled",
+  "skipped_context_too_small",
   "canceled",
 ] as const satisfies readonly AttemptOutcome[];
 
