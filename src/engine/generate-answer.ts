@@ -264,7 +264,7 @@ function capOptions(options: ChatOptions, model: ModelConfig): ChatOptions {
  * its provider must speak assistant prefill, and the model must not be known to refuse it.
  */
 function canPrefill(model: ModelConfig, provider: ChatProvider): boolean {
-  return provider.supportsPrefill && model.capabilities.prefill !== false;
+  return provider.supportsPrefill(model.model) && model.capabilities.prefill !== false;
 }
 
 function unavailableMessage(attempts: readonly AttemptRecord[]): string {

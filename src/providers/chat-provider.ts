@@ -22,8 +22,8 @@ export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   readonly options: ChatOptions;
   /**
-   * Text the answer must continue from (assistant prefill). Only sent to providers whose
-   * `supportsPrefill` is true; the deltas then carry only the continuation.
+   * Text the answer must continue from (assistant prefill). Only sent when the provider's
+   * `supportsPrefill(model)` is true; the deltas then carry only the continuation.
    */
   readonly prefill?: string | undefined;
 }
@@ -73,8 +73,11 @@ export interface ChatCallOptions {
 export interface ChatProvider {
   /** The configured provider name ("openai", "local" …). */
   readonly name: string;
-  /** Whether the provider can continue from an assistant prefill. */
-  readonly supportsPrefill: boolean;
+  /**
+   * Whether the provider can continue this model's answer from an assistant prefill (the model
+   * name at the provider). On Bedrock, for example, only some model families can.
+   */
+  supportsPrefill(model: string): boolean;
   /** Streams one answer. The unary RPC folds the same events. */
   streamChat(request: ChatRequest, options: ChatCallOptions): AsyncIterable<ChatEvent>;
   /** Closes connection pools. */

@@ -1,8 +1,11 @@
 import type { Logger } from "pino";
 import type { ProviderConfig } from "../config/gateway-config.js";
 import { PROVIDER_TYPE_INFO } from "../config/provider-types.js";
+import { createAnthropicProvider } from "./anthropic/anthropic-provider.js";
+import { createBedrockProvider } from "./bedrock/bedrock-provider.js";
 import type { ChatProvider } from "./chat-provider.js";
 import { createDemoProvider } from "./demo/demo-provider.js";
+import { createGeminiProvider } from "./gemini/gemini-provider.js";
 import { createOpenAiCompatibleProvider } from "./openai/openai-compatible-provider.js";
 
 /**
@@ -16,10 +19,12 @@ export function createProvider(config: ProviderConfig, log: Logger): ChatProvide
       return createDemoProvider(config);
     case "openai":
       return createOpenAiCompatibleProvider(config, { log });
-    case "anthropic":
     case "gemini":
+      return createGeminiProvider(config, { log });
+    case "anthropic":
+      return createAnthropicProvider(config, { log });
     case "bedrock":
-      throw new Error(`provider type ${config.type} is not wired yet`);
+      return createBedrockProvider(config, { log });
     default:
       return unknownWire(wire);
   }

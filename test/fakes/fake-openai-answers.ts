@@ -1,9 +1,12 @@
 import type { FakeFault } from "./fake-openai-faults.js";
 import {
   type AnswerIdentity,
+  azureContentChunk,
+  azurePromptFilterChunk,
   completionBody,
   contentChunk,
   finishChunk,
+  finishChunkWithUsage,
   roleChunk,
   sseData,
   usageChunk,
@@ -23,6 +26,8 @@ export interface ParsedRequest {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly messages: readonly { readonly content: string; readonly role: string }[];
+  /** Came over an Azure deployment path: chunks carry Azure's content filter annotations. */
+  readonly azure: boolean;
 }
 
 /** The normal answer of a model to a request. */
@@ -51,16 +56,31 @@ export function streamSteps(
 ): FakeAnswerStep[] {
   const { pieces, usage } = answerOf(request);
   const write = (data: unknown): FakeAnswerStep => ({ kind: "write", data: sseData(data) });
-  const steps: FakeAnswerStep[] = [write(roleChunk(identity))];
+  const steps: FakeAnswerStep[] = [];
+  if (request.azure) steps.push(write(azurePromptFilterChunk()));
+  steps.push(write(roleChunk(identity)));
   if (fault.kind === "slow-first-token") steps.push({ kind: "wait", ms: fault.delayMs });
   for (const [index, piece] of pieces.entries()) {
-    steps.push(write(contentChunk(identity, piece)));
+    const chunk = request.azure
+      ? azureContentChunk(identity, piece)
+      : contentChunk(identity, piece);
+    steps.push(write(chunk));
     if (fault.kind === "malformed" && index === 0) {
       for (let count = 0; count < fault.count; count++) steps.push(write("{not json"));
     }
     if (index === 1 && fault.kind === "cut-mid-stream") return [...steps, { kind: "destroy" }];
     if (index === 1 && fault.kind === "end-mid-stream") return [...steps, { kind: "end" }];
     if (index === 1 && fault.kind === "stall-mid-stream") return [...steps, { kind: "hold" }];
+    if (index === 1 && fault.kind === "content-filter-mid-stream") {
+      steps.push(write(finishChunk(identity, "content_filter")));
+      if (request.includeUsage) steps.push(write(usageChunk(identity, usage)));
+      return [...steps, write("[DONE]"), { kind: "end" }];
+    }
+  }
+  if (fault.kind === "usage-in-finish-chunk" || fault.kind === "x-groq-usage") {
+    const style = fault.kind === "x-groq-usage" ? "x_groq" : "usage";
+    steps.push(write(finishChunkWithUsage(identity, "stop", usage, style)));
+    return [...steps, write("[DONE]"), { kind: "end" }];
   }
   steps.push(write(finishChunk(identity, "stop")));
   if (fault.kind === "no-usage-no-done") return [...steps, { kind: "hold" }];

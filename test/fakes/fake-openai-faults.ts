@@ -50,7 +50,17 @@ export type FakeFaultName =
   | "no-usage-no-done"
   /** The whole answer, then `data: [DONE]` and the end 200 ms (or `<ms>`) after the usage. */
   | "late-done"
-  | `late-done-${number}`;
+  | `late-done-${number}`
+  /** Every request 401 with Azure's "Access denied due to invalid subscription key" body. */
+  | "azure-unauthorized"
+  /** Every request 429 with Azure's body, `retry-after: 2` and `retry-after-ms: 1500`. */
+  | "azure-rate-limited"
+  /** Two content chunks, then `finish_reason: "content_filter"` (Azure cutting an answer). */
+  | "content-filter-mid-stream"
+  /** The usage in the finish chunk, no usage chunk (Mistral, Together, Cerebras). */
+  | "usage-in-finish-chunk"
+  /** The usage in the finish chunk's `x_groq.usage` (Groq's older streams). */
+  | "x-groq-usage";
 
 /** A fault resolved to what to do for one request. */
 export type FakeFault =
@@ -67,14 +77,19 @@ export type FakeFault =
   | { readonly kind: "malformed"; readonly count: number }
   | { readonly kind: "no-done" }
   | { readonly kind: "no-usage-no-done" }
-  | { readonly kind: "late-done"; readonly delayMs: number };
+  | { readonly kind: "late-done"; readonly delayMs: number }
+  | { readonly kind: "content-filter-mid-stream" }
+  | { readonly kind: "usage-in-finish-chunk" }
+  | { readonly kind: "x-groq-usage" };
 
 export type ErrorFault =
   | "always-429"
   | "insufficient-quota"
   | "unauthorized"
   | "context-length"
-  | "content-filter";
+  | "content-filter"
+  | "azure-unauthorized"
+  | "azure-rate-limited";
 
 const EVERY_REQUEST = Number.POSITIVE_INFINITY;
 
@@ -96,7 +111,13 @@ export function parseFault(name: string): FakeFault {
     case "unauthorized":
     case "context-length":
     case "content-filter":
+    case "azure-unauthorized":
+    case "azure-rate-limited":
       return { kind: "error-body", name: fault };
+    case "content-filter-mid-stream":
+    case "usage-in-finish-chunk":
+    case "x-groq-usage":
+      return { kind: fault };
     case "reset-before-headers":
     case "no-response":
     case "cut-mid-stream":

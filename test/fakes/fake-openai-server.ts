@@ -6,7 +6,13 @@ import {
   type ParsedRequest,
   streamSteps,
 } from "./fake-openai-answers.js";
-import { type FakeFault, type FakeFaultName, parseFault } from "./fake-openai-faults.js";
+import {
+  type ErrorFault,
+  type FakeFault,
+  type FakeFaultName,
+  parseFault,
+} from "./fake-openai-faults.js";
+import { azureDeploymentOf, parseJson, parseRequest } from "./fake-openai-requests.js";
 import { type AnswerIdentity, type ErrorFixture, errorBody } from "./openai-fixtures.js";
 
 export { fakeAnswer } from "./fake-openai-answers.js";
@@ -21,8 +27,13 @@ export interface RecordedRequest {
   readonly headers: IncomingHttpHeaders;
   /** The JSON body, or its text when it is not JSON. */
   readonly body: unknown;
-  /** `body.model` when it is a string. */
+  /**
+   * The model the request is for: `body.model` when it is a string, or for an Azure deployment
+   * path ("…/openai/deployments/<deployment>/chat/completions") the decoded deployment.
+   */
   readonly model: string | undefined;
+  /** The deployment of an Azure path, else undefined. */
+  readonly deployment: string | undefined;
   /** Arrival time (`Date.now()`), in milliseconds. */
   readonly receivedAtMs: number;
   /** The client's port: equal for requests that came over the same (kept-alive) connection. */
@@ -38,6 +49,8 @@ export interface RecordedRequest {
 export interface FakeOpenAi {
   /** "http://127.0.0.1:<port>/v1": use as a provider's `baseUrl`. */
   readonly baseUrl: string;
+  /** "http://127.0.0.1:<port>": the server's origin (an Azure resource endpoint, or any prefix). */
+  readonly origin: string;
   /** Every request, in arrival order. */
   readonly requests: readonly RecordedRequest[];
   /** The requests for one model name. */
@@ -67,7 +80,12 @@ interface ModelState {
  * Starts a real HTTP server speaking the OpenAI Chat Completions wire format — streamed
  * (`chat.completion.chunk` SSE, usage chunk when `stream_options.include_usage`, `data: [DONE]`)
  * and non-streamed (`chat.completion`) — on `POST …/chat/completions`. Bodies are built from the
- * fixtures in test/fixtures/openai/. What a request gets depends on its model name; see
+ * fixtures in test/fixtures/openai/. Any path prefix is accepted (`<origin>/openai/v1/…` for a
+ * Groq-like base URL). Azure deployment paths (`…/openai/deployments/<deployment>/chat/completions`)
+ * need `?api-version=` (else 404 "Resource not found") and an `api-key` or `authorization` header
+ * (else Azure's 401); the deployment is the model, and streamed chunks carry Azure's
+ * `prompt_filter_results` first chunk and `content_filter_results`. What a request gets
+ * depends on its model name; see
  * `FakeFaultName`. The normal answer is "Answer from <model>: <last user message>", in up to 5
  * content chunks, with usage {prompt: characters of the messages / 4 rounded up, completion: words}.
  */
@@ -85,7 +103,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     req.on("end", () => {
       const text = Buffer.concat(parts).toString("utf8");
       const body = parseJson(text);
-      const parsed = parseRequest(body);
+      const url = new URL(req.url ?? "/", "http://fake");
+      const deployment = azureDeploymentOf(url.pathname);
+      const parsed = parseRequest(body, deployment);
       const closed = new Promise<"finished" | "closed-early">((resolve) => {
         res.on("close", () => resolve(res.writableFinished ? "finished" : "closed-early"));
       });
@@ -95,14 +115,23 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         headers: req.headers,
         body,
         model: parsed?.model,
+        deployment,
         receivedAtMs: Date.now(),
         remotePort: req.socket.remotePort,
         closed,
       });
       for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
-      if (req.method !== "POST" || !(req.url ?? "").split("?")[0]?.endsWith("/chat/completions")) {
+      if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions")) {
         sendError(res, 404, "invalid-request");
         return;
+      }
+      if (deployment !== undefined) {
+        // Azure answers a deployment path without api-version "Resource not found", and refuses
+        // a request with neither its api-key header nor an Entra bearer token.
+        if (!url.searchParams.has("api-version")) return sendError(res, 404, "azure-not-found");
+        if (req.headers["api-key"] === undefined && req.headers.authorization === undefined) {
+          return sendError(res, 401, "azure-unauthorized");
+        }
       }
       if (parsed === undefined) {
         sendError(res, 400, "invalid-request");
@@ -135,8 +164,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         }
         break;
       case "error-body": {
-        const { status, fixture } = ERROR_FAULTS[fault.name];
-        return sendError(res, status, fixture);
+        const { status, fixture, headers } = ERROR_FAULTS[fault.name];
+        return sendError(res, status, fixture, headers);
       }
       case "reset-before-headers":
         res.socket?.destroy();
@@ -196,6 +225,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
+    origin: `http://127.0.0.1:${port}`,
     requests,
     requestsFor: (model) => requests.filter((request) => request.model === model),
     waitForRequests(count, model) {
@@ -240,39 +270,19 @@ function sendError(
   res.end(errorBody(fixture));
 }
 
-const ERROR_FAULTS = {
+const ERROR_FAULTS: Record<
+  ErrorFault,
+  { status: number; fixture: ErrorFixture; headers?: Record<string, string> }
+> = {
   "always-429": { status: 429, fixture: "rate-limit" },
   "insufficient-quota": { status: 429, fixture: "insufficient-quota" },
   unauthorized: { status: 401, fixture: "invalid-api-key" },
   "context-length": { status: 400, fixture: "context-length-exceeded" },
   "content-filter": { status: 400, fixture: "content-filter" },
-} as const satisfies Record<string, { status: number; fixture: ErrorFixture }>;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function parseRequest(body: unknown): ParsedRequest | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const {
-    model,
-    stream,
-    stream_options: streamOptions,
-    messages,
-  } = body as Record<string, unknown>;
-  if (typeof model !== "string" || !Array.isArray(messages)) return undefined;
-  const parsedMessages = messages.flatMap((message: unknown) => {
-    if (typeof message !== "object" || message === null) return [];
-    const { role, content } = message as Record<string, unknown>;
-    return typeof role === "string" && typeof content === "string" ? [{ role, content }] : [];
-  });
-  const includeUsage =
-    typeof streamOptions === "object" &&
-    streamOptions !== null &&
-    (streamOptions as Record<string, unknown>).include_usage === true;
-  return { model, stream: stream === true, includeUsage, messages: parsedMessages };
-}
+  "azure-unauthorized": { status: 401, fixture: "azure-unauthorized" },
+  "azure-rate-limited": {
+    status: 429,
+    fixture: "azure-rate-limit",
+    headers: { "retry-after": "2", "retry-after-ms": "1500" },
+  },
+};

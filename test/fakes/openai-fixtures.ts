@@ -54,6 +54,12 @@ const contentTemplate = template<ChunkJson>("chat-completion-chunk-content.json"
 const finishTemplate = template<ChunkJson>("chat-completion-chunk-finish.json");
 const usageTemplate = template<ChunkJson>("chat-completion-chunk-usage.json");
 const completionTemplate = template<CompletionJson>("chat-completion.json");
+const azurePromptFilterTemplate = template<Record<string, unknown>>(
+  "azure-chat-completion-chunk-prompt-filter.json",
+);
+const azureContentTemplate = template<ChunkJson>("azure-chat-completion-chunk-content.json");
+const groqFinishTemplate = template<ChunkJson>("groq-chat-completion-chunk-finish.json");
+const mistralFinishTemplate = template<ChunkJson>("mistral-chat-completion-chunk-finish.json");
 
 /** The named error body fixtures. */
 export type ErrorFixture =
@@ -64,7 +70,10 @@ export type ErrorFixture =
   | "content-filter"
   | "invalid-request"
   | "server-error"
-  | "overloaded";
+  | "overloaded"
+  | "azure-unauthorized"
+  | "azure-rate-limit"
+  | "azure-not-found";
 
 /** An error body, as the JSON text the API sends. */
 export function errorBody(name: ErrorFixture): string {
@@ -135,4 +144,44 @@ export function completionBody(
 /** One SSE event carrying `data`. */
 export function sseData(data: unknown): string {
   return `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
+}
+
+/** Azure's first chunk: no choices, the prompt's `prompt_filter_results`. */
+export function azurePromptFilterChunk(): Record<string, unknown> {
+  return azurePromptFilterTemplate();
+}
+
+/** An Azure chunk carrying `text`, with its choice's `content_filter_results`. */
+export function azureContentChunk(identity: AnswerIdentity, text: string): ChunkJson {
+  const chunk = identify(azureContentTemplate(), identity);
+  const choice = chunk.choices[0];
+  if (choice !== undefined) choice.delta = { content: text };
+  return chunk;
+}
+
+/**
+ * A finish chunk that carries the usage itself, as servers that do not know `stream_options`
+ * send it: in `usage` (Mistral, Together, Cerebras) or in `x_groq.usage` (Groq's older streams).
+ */
+export function finishChunkWithUsage(
+  identity: AnswerIdentity,
+  reason: string,
+  usage: UsageJson,
+  style: "usage" | "x_groq",
+): ChunkJson {
+  const chunk = identify(
+    style === "usage" ? mistralFinishTemplate() : groqFinishTemplate(),
+    identity,
+  );
+  const choice = chunk.choices[0];
+  if (choice !== undefined) choice.finish_reason = reason;
+  if (style === "usage") {
+    chunk.usage = usage;
+  } else {
+    const groq = chunk.x_groq as { usage: Record<string, unknown> };
+    groq.usage.prompt_tokens = usage.prompt_tokens;
+    groq.usage.completion_tokens = usage.completion_tokens;
+    groq.usage.total_tokens = usage.total_tokens;
+  }
+  return chunk;
 }

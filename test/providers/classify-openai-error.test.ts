@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { classifyTransportError } from "../../src/providers/http/classify-transport-error.js";
+import { parseRetryAfterMs } from "../../src/providers/http/parse-retry-after.js";
 import {
   classifyOpenAiError,
   classifyOpenAiStreamError,
 } from "../../src/providers/openai/classify-openai-error.js";
-import { classifyTransportError } from "../../src/providers/http/classify-transport-error.js";
-import { parseRetryAfterMs } from "../../src/providers/http/parse-retry-after.js";
 import type { FailureKind } from "../../src/providers/provider-error.js";
 import { readOpenAiFixture } from "../fakes/openai-fixtures.js";
 

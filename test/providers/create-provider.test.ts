@@ -23,9 +23,9 @@ describe("createProvider", () => {
     const demo = createProvider(providerConfig({ name: "demo" }), log);
     const openai = createProvider(providerConfig({ name: "openai", type: "openai" }), log);
     const deepseek = createProvider(providerConfig({ name: "deepseek", type: "deepseek" }), log);
-    expect([demo.name, demo.supportsPrefill]).toEqual(["demo", true]);
-    expect([openai.name, openai.supportsPrefill]).toEqual(["openai", false]);
-    expect([deepseek.name, deepseek.supportsPrefill]).toEqual(["deepseek", false]);
+    expect([demo.name, demo.supportsPrefill("echo")]).toEqual(["demo", true]);
+    expect([openai.name, openai.supportsPrefill("gpt-4o")]).toEqual(["openai", false]);
+    expect([deepseek.name, deepseek.supportsPrefill("deepseek-chat")]).toEqual(["deepseek", false]);
     await Promise.all([demo.close(), openai.close(), deepseek.close()]);
   });
 

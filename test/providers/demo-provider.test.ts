@@ -78,7 +78,7 @@ describe("createDemoProvider", () => {
   });
 
   it("continues after a prefill that starts its answer", async () => {
-    expect(provider.supportsPrefill).toBe(true);
+    expect(provider.supportsPrefill("echo")).toBe(true);
     const full = demoAnswer("Hello  there,\nworld");
     const events = await collect(
       provider.streamChat({ ...request, prefill: "[demo] This is Switch" }, call()),

@@ -106,6 +106,39 @@ describe("startFakeOpenAi", () => {
     expect(await recorded?.closed).toBe("finished");
   });
 
+  it("serves Azure deployment paths: 404 without api-version, 401 without a key, else the deployment", async () => {
+    const azure = (query: string, headers: Record<string, string>) =>
+      fetch(`${fake.origin}/openai/deployments/my%20deployment/chat/completions${query}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ messages }),
+      });
+    const missingVersion = await azure("", { "api-key": "k" });
+    expect(missingVersion.status).toBe(404);
+    expect(await missingVersion.json()).toEqual({
+      error: { code: "404", message: "Resource not found" },
+    });
+    const keyless = await azure("?api-version=2024-10-21", {});
+    expect(keyless.status).toBe(401);
+    expect(await keyless.json()).toHaveProperty("error.code", "401");
+    const answered = await azure("?api-version=2024-10-21", { "api-key": "k" });
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({
+      choices: [{ message: { content: fakeAnswer("my deployment", messages) } }],
+    });
+    expect(fake.requestsFor("my deployment")).toHaveLength(3);
+  });
+
+  it("accepts any path prefix before /chat/completions", async () => {
+    const response = await fetch(`${fake.origin}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "ok:prefix", messages }),
+    });
+    expect(response.status).toBe(200);
+    expect(fake.requestsFor("ok:prefix")[0]?.path).toBe("/openai/v1/chat/completions");
+  });
+
   it("answers 404 with an error body for another path", async () => {
     const response = await post("ok", {}, "/completions");
     expect(response.status).toBe(404);

@@ -189,7 +189,7 @@ describe("createOpenAiCompatibleProvider against a fake OpenAI server", () => {
   });
 
   it("refuses an assistant prefill, which these APIs do not support", async () => {
-    expect(provider.supportsPrefill).toBe(false);
+    expect(provider.supportsPrefill("gpt-4o-mini")).toBe(false);
     await expect(
       collect(provider, call("ok:prefill"), { ...request, prefill: "Red," }),
     ).rejects.toMatchObject({ kind: "rejected" });

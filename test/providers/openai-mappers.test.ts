@@ -71,6 +71,16 @@ describe("mapOpenAiRequest", () => {
     expect(body).not.toHaveProperty("max_tokens");
   });
 
+  it("leaves stream_options out for servers that do not take it", () => {
+    const body = mapOpenAiRequest(request, {
+      model: "mistral-small-latest",
+      maxTokensField: "max_tokens",
+      streamOptions: false,
+    });
+    expect(body).not.toHaveProperty("stream_options");
+    expect(body.stream).toBe(true);
+  });
+
   it("leaves unset sampling options and an empty stop list out of the body", () => {
     const body = mapOpenAiRequest(
       { messages: [{ role: "user", content: "Hi" }], options: { stop: [] } },

@@ -66,7 +66,7 @@ export function createDemoProvider(config: ProviderConfig): ChatProvider {
 
   return {
     name: config.name,
-    supportsPrefill: true,
+    supportsPrefill: () => true,
     streamChat,
     async close() {},
   };

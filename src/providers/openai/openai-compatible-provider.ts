@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ProviderConfig } from "../../config/gateway-config.js";
+import { PROVIDER_TYPE_INFO } from "../../config/provider-types.js";
 import type { ChatCallOptions, ChatEvent, ChatProvider, ChatRequest } from "../chat-provider.js";
 import { headerValue } from "../http/parse-retry-after.js";
 import { bodyChunks, discardBody, drainBody, readBodyText } from "../http/response-body.js";
@@ -7,7 +8,8 @@ import { createUpstreamPool } from "../http/upstream-pool.js";
 import { ProviderError } from "../provider-error.js";
 import { parseSse } from "../sse/parse-sse.js";
 import { classifyOpenAiError } from "./classify-openai-error.js";
-import { type MaxTokensField, mapOpenAiRequest } from "./map-openai-request.js";
+import { mapOpenAiRequest } from "./map-openai-request.js";
+import { type OpenAiDialect, openAiDialectOf } from "./openai-dialects.js";
 import { type OpenAiStreamEnd, readOpenAiStream } from "./read-openai-stream.js";
 import { resolveOpenAiEndpoint } from "./resolve-openai-endpoint.js";
 
@@ -20,40 +22,41 @@ export interface OpenAiCompatibleProviderOptions {
 }
 
 /**
- * Creates a provider for the OpenAI Chat Completions API and servers that speak it: types
- * `openai` (default base URL https://api.openai.com/v1, sends `max_completion_tokens`),
- * `deepseek` (https://api.deepseek.com/v1) and `openai-compatible` (base URL required, e.g.
- * Ollama or vLLM); the last two send `max_tokens`.
+ * Creates a provider for the OpenAI Chat Completions API and every server that speaks it: the
+ * types whose wire is "openai" (openai, azure-openai, deepseek, openai-compatible and its
+ * presets mistral, groq, openrouter, together, cerebras, sambanova, huggingface, github-models,
+ * ollama, vllm). The base URL is `config.baseUrl`, else the type's default; the small
+ * differences between servers (output-cap field, `stream_options`, auth header) come from
+ * `OPENAI_DIALECTS`. For `azure-openai` the model of a call is the deployment name, sent in the
+ * path with `api-version` (`config.apiVersion`, default `DEFAULT_AZURE_OPENAI_API_VERSION`), and
+ * the key goes in the `api-key` header.
  *
- * `supportsPrefill` is false for all three: OpenAI has no assistant prefill, and DeepSeek's
+ * `supportsPrefill` is false for all: OpenAI has no assistant prefill, and DeepSeek's
  * ("chat prefix completion") is a beta endpoint with its own base URL and message flag, which
  * the gateway does not speak yet.
  *
- * One undici `Pool` per provider (one origin): keep-alive, `pipelining: 1` so that a slow
- * stream never holds up another request, `connections` = `config.maxConnections`, no body
- * timeout (the engine enforces first-token and stall limits) and the per-call headers timeout
- * (undici checks it on a coarse timer: it fires up to about a second late).
- * The caller's signal is passed to undici, so that aborting closes the socket; an abort is
- * rethrown as the signal's reason, never classified as a provider failure.
+ * One undici `Pool` per provider (one origin), see `createUpstreamPool`. The caller's signal is
+ * passed to undici, so that aborting closes the socket; an abort is rethrown as the signal's
+ * reason, never classified as a provider failure.
  *
  * `close()` destroys the pool: requests still in flight then fail.
  *
- * Throws an `Error` when the base URL is missing (openai-compatible) or invalid.
+ * Throws an `Error` when the type does not speak the OpenAI wire, or the base URL is missing
+ * (azure-openai, openai-compatible) or invalid.
  */
 export function createOpenAiCompatibleProvider(
   config: ProviderConfig,
   options: OpenAiCompatibleProviderOptions = {},
 ): ChatProvider {
+  const dialect = openAiDialectOf(config.type);
   const endpoint = resolveOpenAiEndpoint(config);
-  const maxTokensField: MaxTokensField =
-    config.type === "openai" ? "max_completion_tokens" : "max_tokens";
-  const headers = requestHeaders(config);
+  const headers = requestHeaders(config, dialect);
   const pool = createUpstreamPool({
     providerName: config.name,
     origin: endpoint.origin,
     maxConnections: config.maxConnections,
   });
-  if (config.apiKey === undefined && config.type !== "openai-compatible") {
+  if (config.apiKey === undefined && PROVIDER_TYPE_INFO[config.type].keyRequired) {
     options.log?.warn(
       { provider: config.name },
       "provider has no apiKey; its requests will be refused as unauthorized",
@@ -67,10 +70,17 @@ export function createOpenAiCompatibleProvider(
     if (request.prefill !== undefined) {
       throw new ProviderError("rejected", `${config.name}: assistant prefill is not supported`);
     }
-    const body = JSON.stringify(mapOpenAiRequest(request, { model: call.model, maxTokensField }));
-    call.log.debug({ path: endpoint.path, model: call.model }, "upstream request");
+    const body = JSON.stringify(
+      mapOpenAiRequest(request, {
+        model: call.model,
+        maxTokensField: dialect.maxTokensField,
+        streamOptions: dialect.streamOptions,
+      }),
+    );
+    const path = endpoint.pathFor(call.model);
+    call.log.debug({ path, model: call.model }, "upstream request");
 
-    const response = await pool.post({ path: endpoint.path, headers, body }, call);
+    const response = await pool.post({ path, headers, body }, call);
     const { statusCode: status, body: responseBody } = response;
     if (status < 200 || status >= 300) {
       const text = await readBodyText(responseBody, call.signal);
@@ -118,7 +128,7 @@ export function createOpenAiCompatibleProvider(
 
   return {
     name: config.name,
-    supportsPrefill: false,
+    supportsPrefill: () => false,
     streamChat,
     // The gateway closes providers after its shutdown grace: whatever is still in flight then
     // (a detached generation, the drain of a finished answer) is cut rather than waited for.
@@ -126,13 +136,15 @@ export function createOpenAiCompatibleProvider(
   };
 }
 
-function requestHeaders(config: ProviderConfig): Record<string, string> {
+function requestHeaders(config: ProviderConfig, dialect: OpenAiDialect): Record<string, string> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "text/event-stream",
   };
+  // Servers that run without a key (Ollama, vLLM) get no auth header at all.
   if (config.apiKey !== undefined && config.apiKey !== "") {
-    headers.authorization = `Bearer ${config.apiKey}`;
+    if (dialect.auth === "api-key") headers["api-key"] = config.apiKey;
+    else headers.authorization = `Bearer ${config.apiKey}`;
   }
   // Configured headers win: a gateway in front of the provider may need its own auth scheme.
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;

@@ -3,7 +3,8 @@ import { z } from "zod";
 /**
  * The OpenAI Chat Completions wire format, as far as Switchboard uses it. Response schemas are
  * lenient where OpenAI-compatible servers differ (vLLM sends `choices: null` on the usage chunk,
- * Ollama omits `id`); unknown keys are dropped.
+ * Ollama omits `id`, Azure sends a first chunk with `choices: []` and `prompt_filter_results`);
+ * unknown keys (Azure's `content_filter_results` …) are dropped.
  */
 
 /** One message of a request body. */
@@ -55,6 +56,8 @@ export const openAiChatChunkSchema = z.object({
     )
     .nullish(),
   usage: openAiUsageSchema.nullish(),
+  /** Groq's older streams: the usage of the whole answer, in the last chunk only. */
+  x_groq: z.object({ usage: openAiUsageSchema.nullish() }).nullish(),
 });
 
 /**

@@ -39,8 +39,10 @@ const TIMED_OUT = Symbol("timed out");
  * `choices[0].delta.content`, then one `finish` as soon as the answer is known to be complete —
  * finish reason plus usage, `[DONE]`, the end of the body after the finish reason, or
  * `usageGraceMs` after the finish reason (a server that never sends `[DONE]` still finishes
- * promptly). Usage sent before the finish reason (servers that repeat it cumulatively) is used
- * only when no later usage arrives.
+ * promptly). Usage is taken from `usage` (its own chunk after the finish reason, or the finish
+ * chunk itself as Mistral, Together and Cerebras send it) or from Groq's `x_groq.usage`. Usage
+ * sent before the finish reason (servers that repeat it cumulatively) is used only when no later
+ * usage arrives. Chunks without choices (Azure's `prompt_filter_results` chunk) carry no text.
  *
  * Throws `ProviderError("interrupted")` when the stream ends without a finish reason or reports
  * an error, and `ProviderError("malformed")` after more than `maxMalformedChunks` chunks that
@@ -107,7 +109,7 @@ export async function* readOpenAiStream(
           finishedAtMs = Date.now();
         }
       }
-      const chunkUsage = mapOpenAiUsage(chunk.usage);
+      const chunkUsage = mapOpenAiUsage(chunk.usage ?? chunk.x_groq?.usage);
       if (chunkUsage !== undefined) {
         if (finishReason === undefined) usageBeforeFinish = chunkUsage;
         else usage = chunkUsage;

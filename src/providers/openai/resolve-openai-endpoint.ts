@@ -1,27 +1,31 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
+import { PROVIDER_TYPE_INFO } from "../../config/provider-types.js";
+import { DEFAULT_AZURE_OPENAI_API_VERSION } from "./azure-openai-api-version.js";
 
-/** Where a Chat Completions request goes. */
+/** Where the Chat Completions requests of one provider go. */
 export interface OpenAiEndpoint {
   /** "https://api.openai.com": the origin the connection pool is for. */
   readonly origin: string;
-  /** "/v1/chat/completions". */
-  readonly path: string;
+  /**
+   * The path and query of a call to `model`: "/v1/chat/completions", or for Azure
+   * "/openai/deployments/<model>/chat/completions?api-version=…" (the model is the deployment).
+   */
+  pathFor(model: string): string;
 }
 
-/** Base URLs used when the configuration leaves `baseUrl` empty. */
-export const DEFAULT_OPENAI_BASE_URLS: Readonly<Record<string, string>> = {
-  openai: "https://api.openai.com/v1",
-  deepseek: "https://api.deepseek.com/v1",
-};
-
 /**
- * Resolves `baseUrl + "/chat/completions"`, tolerating a trailing slash and keeping any query
- * (Azure-style `?api-version=`). Throws an `Error` naming the provider when the base URL is
- * missing for `openai-compatible`, or is not an http(s) URL.
+ * Resolves the endpoint of a provider from its base URL (the type's default when empty),
+ * tolerating a trailing slash. OpenAI-style: `baseUrl + "/chat/completions"`, keeping any query
+ * of the base URL. `azure-openai`: the base URL is the resource endpoint, and each call goes to
+ * its deployment with `api-version` = `config.apiVersion` or `DEFAULT_AZURE_OPENAI_API_VERSION`.
+ *
+ * Throws an `Error` naming the provider when the base URL is missing (azure-openai,
+ * openai-compatible) or is not an http(s) URL.
  */
 export function resolveOpenAiEndpoint(config: ProviderConfig): OpenAiEndpoint {
-  const baseUrl = config.baseUrl !== "" ? config.baseUrl : DEFAULT_OPENAI_BASE_URLS[config.type];
-  if (baseUrl === undefined) {
+  const baseUrl =
+    config.baseUrl !== "" ? config.baseUrl : PROVIDER_TYPE_INFO[config.type].defaultBaseUrl;
+  if (baseUrl === undefined || baseUrl === "") {
     throw new Error(`provider "${config.name}": type ${config.type} needs a baseUrl`);
   }
   let url: URL;
@@ -34,5 +38,15 @@ export function resolveOpenAiEndpoint(config: ProviderConfig): OpenAiEndpoint {
     throw new Error(`provider "${config.name}": baseUrl must be http or https`);
   }
   const basePath = url.pathname.replace(/\/+$/, "");
-  return { origin: url.origin, path: `${basePath}/chat/completions${url.search}` };
+  if (config.type === "azure-openai") {
+    const query = new URLSearchParams(url.search);
+    query.set("api-version", config.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION);
+    return {
+      origin: url.origin,
+      pathFor: (model) =>
+        `${basePath}/openai/deployments/${encodeURIComponent(model)}/chat/completions?${query}`,
+    };
+  }
+  const path = `${basePath}/chat/completions${url.search}`;
+  return { origin: url.origin, pathFor: () => path };
 }

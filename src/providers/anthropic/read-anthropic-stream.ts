@@ -1,0 +1,205 @@
+import type { Logger } from "pino";
+import type { ChatEvent, FinishReason } from "../chat-provider.js";
+import { ProviderError } from "../provider-error.js";
+import type { SseEvent } from "../sse/sse-parser.js";
+import { type AnthropicStreamEvent, anthropicStreamEventSchema } from "./anthropic-wire-schema.js";
+import { classifyAnthropicStreamError } from "./classify-anthropic-error.js";
+import { mapAnthropicFinishReason } from "./map-anthropic-finish-reason.js";
+import {
+  type AnthropicInputTokens,
+  anthropicInputTokens,
+  mapAnthropicUsage,
+} from "./map-anthropic-usage.js";
+
+/** What completed an answer stream. */
+export type AnthropicStreamEnd =
+  /** `message_stop`. */
+  | "message_stop"
+  /** The body ended after the stop reason. */
+  | "body_end"
+  /** `message_stop` did not follow the stop reason in time; the body is still open. */
+  | "stop_timeout";
+
+/** Options of `readAnthropicStream`. */
+export interface ReadAnthropicStreamOptions {
+  readonly providerName: string;
+  readonly log: Logger;
+  /** How long to wait for `message_stop` after the stop reason, in milliseconds. Default 1000. */
+  readonly stopGraceMs?: number | undefined;
+  /** Malformed events skipped before the stream fails as `malformed`. Default 3. */
+  readonly maxMalformedEvents?: number | undefined;
+  /** Called once the answer is complete, before `finish` is yielded, to release the body. */
+  readonly onComplete?: ((end: AnthropicStreamEnd) => void) | undefined;
+}
+
+const DEFAULT_STOP_GRACE_MS = 1000;
+const DEFAULT_MAX_MALFORMED_EVENTS = 3;
+const TIMED_OUT = Symbol("timed out");
+const KNOWN_EVENT_TYPES = new Set([
+  "message_start",
+  "content_block_start",
+  "content_block_delta",
+  "content_block_stop",
+  "message_delta",
+  "message_stop",
+  "ping",
+  "error",
+]);
+
+/** A parsed event, an event type this reader does not know, or data that is not an event. */
+type ParsedEvent = AnthropicStreamEvent | { readonly type: "unknown" } | undefined;
+
+/**
+ * Turns the SSE events of a streamed Messages API answer into `ChatEvent`s: a `delta` per
+ * non-empty `text_delta` (and the text of a `text` block start, which the API sends empty);
+ * other deltas — thinking, signature, input_json, citations — are not answer text and are
+ * ignored, as are `ping` and event types added after this was written. Then one `finish` with
+ * the mapped `stop_reason` of `message_delta` and the usage (input of `message_start`, or of
+ * `message_delta` when it repeats it; cumulative output of the last `message_delta`), as soon
+ * as `message_stop` arrives, the body ends after the stop reason, or `stopGraceMs` after the
+ * stop reason (an answer known to be complete finishes promptly).
+ *
+ * Throws `ProviderError("interrupted")` when the stream ends without a stop reason, the
+ * classified error of an `error` event (overloaded_error → overloaded …), and
+ * `ProviderError("malformed")` after more than `maxMalformedEvents` events that are not JSON
+ * events (each one skipped is logged at warn with the running count). Errors of the event
+ * source propagate unchanged.
+ */
+export async function* readAnthropicStream(
+  events: AsyncIterable<SseEvent>,
+  options: ReadAnthropicStreamOptions,
+): AsyncGenerator<ChatEvent, void, undefined> {
+  const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  const maxMalformedEvents = options.maxMalformedEvents ?? DEFAULT_MAX_MALFORMED_EVENTS;
+  const iterator = events[Symbol.asyncIterator]();
+  let finishReason: FinishReason | undefined;
+  let stoppedAtMs = 0;
+  let input: AnthropicInputTokens | undefined;
+  let outputTokens: number | undefined;
+  let malformedEvents = 0;
+  let abandoned: Promise<IteratorResult<SseEvent>> | undefined;
+  let end: AnthropicStreamEnd;
+
+  try {
+    for (;;) {
+      let result: IteratorResult<SseEvent>;
+      if (finishReason === undefined) {
+        result = await iterator.next();
+      } else {
+        const next = iterator.next();
+        const raced = await withTimeout(next, stoppedAtMs + stopGraceMs - Date.now());
+        if (raced === TIMED_OUT) {
+          abandoned = next;
+          end = "stop_timeout";
+          break;
+        }
+        result = raced;
+      }
+      if (result.done === true) {
+        end = "body_end";
+        break;
+      }
+      const event = parseEvent(result.value, options.providerName);
+      if (event === undefined) {
+        malformedEvents++;
+        options.log.warn({ malformedEvents }, "skipped a malformed upstream stream event");
+        options.log.debug({ data: result.value.data.slice(0, 500) }, "malformed event data");
+        if (malformedEvents > maxMalformedEvents) {
+          throw new ProviderError(
+            "malformed",
+            `${options.providerName}: more than ${maxMalformedEvents} malformed stream events`,
+          );
+        }
+        continue;
+      }
+      if (event.type === "unknown") continue;
+      if (event.type === "message_stop") {
+        end = "message_stop";
+        break;
+      }
+      if (event.type === "message_start") {
+        const usage = event.message.usage;
+        if (usage !== null && usage !== undefined) {
+          input = anthropicInputTokens(usage);
+          outputTokens = usage.output_tokens;
+        }
+      } else if (event.type === "message_delta") {
+        if (event.usage !== null && event.usage !== undefined) {
+          input = anthropicInputTokens(event.usage) ?? input;
+          outputTokens = event.usage.output_tokens;
+        }
+        const reason = event.delta.stop_reason;
+        if (finishReason === undefined && reason !== null && reason !== undefined) {
+          finishReason = mapAnthropicFinishReason(reason);
+          stoppedAtMs = Date.now();
+        }
+      } else if (finishReason === undefined) {
+        const text = textOf(event);
+        if (text !== undefined && text !== "") yield { type: "delta", text };
+      }
+    }
+  } finally {
+    if (abandoned === undefined) {
+      await iterator.return?.();
+    } else {
+      // The read still pending settles when the body is released; nobody awaits it.
+      abandoned.catch(() => undefined);
+      iterator.return?.()?.catch(() => undefined);
+    }
+  }
+
+  if (finishReason === undefined) {
+    const how = end === "message_stop" ? "sent message_stop" : "ended";
+    throw new ProviderError(
+      "interrupted",
+      `${options.providerName}: the answer stream ${how} before its stop reason`,
+    );
+  }
+  options.onComplete?.(end);
+  yield { type: "finish", reason: finishReason, usage: mapAnthropicUsage(input, outputTokens) };
+}
+
+function textOf(event: AnthropicStreamEvent): string | undefined {
+  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+    return event.delta.text;
+  }
+  if (event.type === "content_block_start" && event.content_block.type === "text") {
+    return event.content_block.text;
+  }
+  return undefined;
+}
+
+/** Parses one SSE event. Throws the classified error of an `error` event. */
+function parseEvent(sse: SseEvent, providerName: string): ParsedEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(sse.data);
+  } catch {
+    // An error event is an error even when its data cannot be read.
+    if (sse.event === "error") throw classifyAnthropicStreamError(providerName, undefined);
+    return undefined;
+  }
+  if (sse.event === "error") throw classifyAnthropicStreamError(providerName, json);
+  if (typeof json !== "object" || json === null || !("type" in json)) return undefined;
+  if (typeof json.type !== "string") return undefined;
+  // Anthropic may add event types (its versioning policy says so): skip them quietly.
+  if (!KNOWN_EVENT_TYPES.has(json.type)) return { type: "unknown" };
+  if (json.type === "error") throw classifyAnthropicStreamError(providerName, json);
+  const parsed = anthropicStreamEventSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeoutMs), TIMED_OUT);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
