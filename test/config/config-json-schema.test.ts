@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { renderConfigJsonSchema } from "../../src/config/config-json-schema.js";
 import { loadConfig } from "../../src/config/load-config.js";
+import { PROVIDER_TYPES } from "../../src/config/provider-types.js";
 
 const root = new URL("../../", import.meta.url);
 const examples = new URL("examples/config/", root);
@@ -25,7 +26,41 @@ describe("the example configurations", () => {
 
   it("include the three documented examples", async () => {
     const configs = (await readdir(examples)).filter((name) => /\.(ya?ml|json)$/.test(name));
-    expect(configs.sort()).toEqual(["ai-warp-style.json", "minimal.yaml", "openai-deepseek.yaml"]);
+    expect(configs.sort()).toEqual([
+      "ai-warp-style.json",
+      "all-providers.yaml",
+      "minimal.yaml",
+      "openai-deepseek.yaml",
+    ]);
+  });
+
+  it("all-providers.yaml configures every provider type", async () => {
+    const keys = [
+      "ANTHROPIC_API_KEY",
+      "AZURE_OPENAI_API_KEY",
+      "GEMINI_API_KEY",
+      "MISTRAL_API_KEY",
+      "GROQ_API_KEY",
+      "OPENROUTER_API_KEY",
+      "TOGETHER_API_KEY",
+      "CEREBRAS_API_KEY",
+      "SAMBANOVA_API_KEY",
+      "HF_TOKEN",
+      "GITHUB_TOKEN",
+    ];
+    const allEnv = { ...env, ...Object.fromEntries(keys.map((key) => [key, `key-${key}`])) };
+    const { config } = await loadConfig(new URL("all-providers.yaml", examples).pathname, allEnv);
+    const types = new Set(Object.values(config.providers).map((provider) => provider.type));
+    expect([...types].sort()).toEqual(
+      [...PROVIDER_TYPES].filter((t) => t !== "demo" && t !== "openai-compatible").sort(),
+    );
+    expect(config.providers.azure?.apiVersion).toBe("2024-10-21");
+    expect(config.providers.bedrock?.region).toBe("us-east-1");
+    expect(config.models[0]?.capabilities).toEqual({
+      contextWindowTokens: 200_000,
+      maxOutputTokens: 64_000,
+      prefill: true,
+    });
   });
 
   it("minimal.yaml is the offline demo", async () => {
