@@ -3,14 +3,17 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
+import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { file_switchboard_v1_errors } from "../../gen/switchboard/v1/errors_pb.js";
 import type { ServerConfig } from "../config/gateway-config.js";
 import { createCorsPolicy } from "./cors-policy.js";
+import { useMinimalGrpcMessageEncoding } from "./grpc-message-encoding.js";
 import { createHealthService, type HealthState } from "./health-service.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createOnePortListener } from "./one-port-listener.js";
@@ -72,7 +75,10 @@ export interface GatewayServer {
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const { config, log } = options;
   const health = createHealthService(options.services.map((service) => service.typeName));
-  const reflection = createReflectionServices([...options.services, Health]);
+  const reflection = createReflectionServices(
+    [...options.services, Health],
+    [file_switchboard_v1_errors, file_google_rpc_error_details],
+  );
   const rpcLog = createRpcLog(log);
   const cors = createCorsPolicy(config.corsOrigins);
   const rpcHandler = connectNodeAdapter({
@@ -105,6 +111,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     if (playground && servePlayground(playground, req, res)) return;
     rpcLog.begin(req, res);
+    useMinimalGrpcMessageEncoding(res);
     rpcHandler(req, res);
   };
   const tls = config.tls && {

@@ -49,15 +49,19 @@ export interface ReflectionServices {
  * Creates gRPC server reflection for `services`, so that grpcurl, `buf curl` and
  * grpc-health-probe work with no local .proto files. The two reflection services themselves
  * are always listed. File answers hold the serialized FileDescriptorProto of the file and of
- * every file it imports, transitively (google/protobuf/timestamp.proto …). Reflection is a bidi
- * stream, so it needs HTTP/2.
+ * every file it imports, transitively (google/protobuf/timestamp.proto …). `detailFiles` are
+ * files no service imports whose types still reach clients, as error details
+ * (switchboard.v1.AttemptTrail, google.rpc.RetryInfo): serving them lets grpcurl decode those.
+ * Reflection is a bidi stream, so it needs HTTP/2.
  */
-export function createReflectionServices(services: readonly DescService[]): ReflectionServices {
-  const answer = createReflectionAnswerer([
-    ...services,
-    ServerReflectionV1,
-    ServerReflectionV1alpha,
-  ]);
+export function createReflectionServices(
+  services: readonly DescService[],
+  detailFiles: readonly DescFile[] = [],
+): ReflectionServices {
+  const answer = createReflectionAnswerer(
+    [...services, ServerReflectionV1, ServerReflectionV1alpha],
+    detailFiles,
+  );
   return {
     v1: {
       async *serverReflectionInfo(requests) {
@@ -86,6 +90,7 @@ export function createReflectionServices(services: readonly DescService[]): Refl
 
 function createReflectionAnswerer(
   services: readonly DescService[],
+  detailFiles: readonly DescFile[],
 ): (query: ReflectionQuery) => ReflectionAnswer {
   const serviceNames = [...new Set(services.map((service) => service.typeName))].sort();
   const filesByName = new Map<string, DescFile>();
@@ -96,6 +101,7 @@ function createReflectionAnswerer(
     for (const dependency of file.dependencies) addFile(dependency);
   };
   for (const service of services) addFile(service.file);
+  for (const file of detailFiles) addFile(file);
   const registry = createRegistry(...filesByName.values());
   const serialized = new Map<DescFile, Uint8Array>();
   const serialize = (file: DescFile): Uint8Array => {

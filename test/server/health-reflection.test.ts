@@ -202,6 +202,16 @@ describe("grpc.reflection", () => {
     }
   });
 
+  it("serves the error detail types, so that a client can decode UNAVAILABLE details", async () => {
+    const [trail, retryInfo] = await reflect(ServerReflectionV1, [
+      { messageRequest: { case: "fileContainingSymbol", value: "switchboard.v1.AttemptTrail" } },
+      { messageRequest: { case: "fileContainingSymbol", value: "google.rpc.RetryInfo" } },
+    ]);
+    expect(fileNames(trail)[0]).toBe("switchboard/v1/errors.proto");
+    expect(fileNames(trail)).toContain("switchboard/v1/types.proto");
+    expect(fileNames(retryInfo)[0]).toBe("google/rpc/error_details.proto");
+  });
+
   it("answers file_by_filename, and NOT_FOUND for an unknown symbol or file", async () => {
     const [byName, unknownSymbol, unknownFile] = await reflect(ServerReflectionV1, [
       { messageRequest: { case: "fileByFilename", value: "grpc/health/v1/health.proto" } },
