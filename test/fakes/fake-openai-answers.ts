@@ -1,4 +1,7 @@
+import { answerPieces, fakeAnswerText, promptTokensOf } from "./fake-answer-pieces.js";
+import { jsonBodySteps } from "./fake-common-faults.js";
 import type { FakeFault } from "./fake-openai-faults.js";
+import type { FakeAnswerStep } from "./fake-upstream-server.js";
 import {
   type AnswerIdentity,
   azureContentChunk,
@@ -13,13 +16,6 @@ import {
   usageOf,
 } from "./openai-fixtures.js";
 
-/** One thing the fake does while answering. */
-export type FakeAnswerStep =
-  | { readonly kind: "write"; readonly data: string }
-  | { readonly kind: "wait"; readonly ms: number }
-  /** Destroy the socket, end the response, or leave it open. */
-  | { readonly kind: "destroy" | "end" | "hold" };
-
 /** The parts of a Chat Completions request the fake uses. */
 export interface ParsedRequest {
   readonly model: string;
@@ -32,20 +28,14 @@ export interface ParsedRequest {
 
 /** The normal answer of a model to a request. */
 export function fakeAnswer(model: string, messages: ParsedRequest["messages"]): string {
-  const lastUser = messages.findLast((message) => message.role === "user")?.content ?? "";
-  return lastUser === "" ? `Answer from ${model}.` : `Answer from ${model}: ${lastUser}`;
+  return fakeAnswerText(model, messages.findLast((m) => m.role === "user")?.content ?? "");
 }
 
 function answerOf(request: ParsedRequest) {
   const text = fakeAnswer(request.model, request.messages);
-  const words = text.match(/\S+\s*/g) ?? [text];
-  const perPiece = Math.ceil(words.length / 5);
-  const pieces: string[] = [];
-  for (let index = 0; index < words.length; index += perPiece) {
-    pieces.push(words.slice(index, index + perPiece).join(""));
-  }
-  const characters = request.messages.reduce((total, m) => total + m.content.length, 0);
-  return { text, pieces, usage: usageOf(Math.ceil(characters / 4), words.length) };
+  const { pieces, words } = answerPieces(text);
+  const promptTokens = promptTokensOf(request.messages.map((m) => m.content));
+  return { text, pieces: pieces.map((piece) => piece.text), usage: usageOf(promptTokens, words) };
 }
 
 /** The steps of a streamed answer under a fault. */
@@ -98,19 +88,5 @@ export function completionSteps(
 ): FakeAnswerStep[] {
   const { text, usage } = answerOf(request);
   const json = JSON.stringify(completionBody(identity, text, usage));
-  const half: FakeAnswerStep = { kind: "write", data: json.slice(0, json.length / 2) };
-  switch (fault.kind) {
-    case "slow-first-token":
-      return [{ kind: "wait", ms: fault.delayMs }, { kind: "write", data: json }, { kind: "end" }];
-    case "cut-mid-stream":
-      return [half, { kind: "destroy" }];
-    case "end-mid-stream":
-      return [half, { kind: "end" }];
-    case "stall-mid-stream":
-      return [half, { kind: "hold" }];
-    case "malformed":
-      return [{ kind: "write", data: "{not json" }, { kind: "end" }];
-    default:
-      return [{ kind: "write", data: json }, { kind: "end" }];
-  }
+  return jsonBodySteps(json, fault);
 }

@@ -15,15 +15,6 @@ export function azureDeploymentOf(pathname: string): string | undefined {
   }
 }
 
-/** The JSON of a body, or its text when it is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The parts of a Chat Completions body the fake uses; undefined when it is not one. */
 export function parseRequest(
   body: unknown,

@@ -1,32 +1,23 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import {
-  completionSteps,
-  type FakeAnswerStep,
-  type ParsedRequest,
-  streamSteps,
-} from "./fake-openai-answers.js";
+import type { ServerResponse } from "node:http";
+import { beforeHeadersSteps, retryableErrorOf } from "./fake-common-faults.js";
+import { createFaultStates, type FaultState } from "./fake-fault-states.js";
+import { completionSteps, type ParsedRequest, streamSteps } from "./fake-openai-answers.js";
 import {
   type ErrorFault,
   type FakeFault,
   type FakeFaultName,
   parseFault,
 } from "./fake-openai-faults.js";
-import { azureDeploymentOf, parseJson, parseRequest } from "./fake-openai-requests.js";
+import { azureDeploymentOf, parseRequest } from "./fake-openai-requests.js";
+import { type FakeUpstreamControls, fakeUpstreamControls } from "./fake-upstream-controls.js";
+import { type RecordedUpstreamRequest, startFakeUpstream } from "./fake-upstream-server.js";
 import { type AnswerIdentity, type ErrorFixture, errorBody } from "./openai-fixtures.js";
 
 export { fakeAnswer } from "./fake-openai-answers.js";
 export type { FakeFaultName } from "./fake-openai-faults.js";
 
-/** One request the fake received. */
-export interface RecordedRequest {
-  readonly method: string;
-  /** Path with query, e.g. "/v1/chat/completions". */
-  readonly path: string;
-  /** Lower-case header names, as node:http gives them. */
-  readonly headers: IncomingHttpHeaders;
-  /** The JSON body, or its text when it is not JSON. */
-  readonly body: unknown;
+/** One request the fake received; `path` is e.g. "/v1/chat/completions". */
+export interface RecordedRequest extends RecordedUpstreamRequest {
   /**
    * The model the request is for: `body.model` when it is a string, or for an Azure deployment
    * path ("…/openai/deployments/<deployment>/chat/completions") the decoded deployment.
@@ -34,46 +25,16 @@ export interface RecordedRequest {
   readonly model: string | undefined;
   /** The deployment of an Azure path, else undefined. */
   readonly deployment: string | undefined;
-  /** Arrival time (`Date.now()`), in milliseconds. */
-  readonly receivedAtMs: number;
-  /** The client's port: equal for requests that came over the same (kept-alive) connection. */
-  readonly remotePort: number | undefined;
-  /**
-   * Settles when the response closes: "finished" when the fake ended it, "closed-early" when
-   * the connection closed before (the client aborted, or the fault destroyed the socket).
-   */
-  readonly closed: Promise<"finished" | "closed-early">;
 }
 
 /** A running fake OpenAI Chat Completions server on 127.0.0.1. */
-export interface FakeOpenAi {
+export interface FakeOpenAi extends FakeUpstreamControls<RecordedRequest, FakeFaultName> {
   /** "http://127.0.0.1:<port>/v1": use as a provider's `baseUrl`. */
   readonly baseUrl: string;
   /** "http://127.0.0.1:<port>": the server's origin (an Azure resource endpoint, or any prefix). */
   readonly origin: string;
-  /** Every request, in arrival order. */
-  readonly requests: readonly RecordedRequest[];
-  /** The requests for one model name. */
-  requestsFor(model: string): RecordedRequest[];
-  /** Resolves once `count` requests (for `model`, when given) have arrived. */
-  waitForRequests(count: number, model?: string): Promise<void>;
-  /**
-   * Gives a model name a fault, overriding the one its name implies, and restarts its counters;
-   * `undefined` removes the override.
-   */
-  setFault(model: string, fault: FakeFaultName | undefined): void;
   /** Makes a model answer normally from now on. */
   setHealthy(model: string): void;
-  /** Forgets the recorded requests, the faults set and every counter (between tests). */
-  reset(): void;
-  /** Destroys open sockets, cancels pending answers and stops listening. */
-  close(): Promise<void>;
-}
-
-interface ModelState {
-  fault: FakeFault;
-  /** Requests since the fault was set. */
-  served: number;
 }
 
 /**
@@ -90,42 +51,20 @@ interface ModelState {
  * content chunks, with usage {prompt: characters of the messages / 4 rounded up, completion: words}.
  */
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
-  const requests: RecordedRequest[] = [];
-  const models = new Map<string, ModelState>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const waiters = new Set<() => boolean>();
+  const faults = createFaultStates(parseFault);
   let answers = 0;
 
-  const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (part: Buffer) => parts.push(part));
-    req.on("end", () => {
-      const text = Buffer.concat(parts).toString("utf8");
-      const body = parseJson(text);
-      const url = new URL(req.url ?? "/", "http://fake");
+  const upstream = await startFakeUpstream<RecordedRequest>({
+    record(common, url) {
       const deployment = azureDeploymentOf(url.pathname);
-      const parsed = parseRequest(body, deployment);
-      const closed = new Promise<"finished" | "closed-early">((resolve) => {
-        res.on("close", () => resolve(res.writableFinished ? "finished" : "closed-early"));
-      });
-      requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        body,
-        model: parsed?.model,
-        deployment,
-        receivedAtMs: Date.now(),
-        remotePort: req.socket.remotePort,
-        closed,
-      });
-      for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
+      return { ...common, model: parseRequest(common.body, deployment)?.model, deployment };
+    },
+    modelOf: (record) => record.model,
+    handle({ record, url, req, res }) {
       if (req.method !== "POST" || !url.pathname.endsWith("/chat/completions")) {
-        sendError(res, 404, "invalid-request");
-        return;
+        return sendError(res, 404, "invalid-request");
       }
-      if (deployment !== undefined) {
+      if (record.deployment !== undefined) {
         // Azure answers a deployment path without api-version "Resource not found", and refuses
         // a request with neither its api-key header nor an Entra bearer token.
         if (!url.searchParams.has("api-version")) return sendError(res, 404, "azure-not-found");
@@ -133,48 +72,36 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           return sendError(res, 401, "azure-unauthorized");
         }
       }
-      if (parsed === undefined) {
-        sendError(res, 400, "invalid-request");
-        return;
-      }
-      const state = models.get(parsed.model) ?? { fault: parseFault(parsed.model), served: 0 };
-      models.set(parsed.model, state);
-      state.served++;
+      const parsed = parseRequest(record.body, record.deployment);
+      if (parsed === undefined) return sendError(res, 400, "invalid-request");
+      const state = faults.serve(parsed.model);
       answers++;
       respond(res, parsed, state, `chatcmpl-fake${answers}`);
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    },
   });
 
-  function respond(res: ServerResponse, request: ParsedRequest, state: ModelState, id: string) {
-    const { fault, served } = state;
-    switch (fault.kind) {
-      case "status":
-        if (served <= fault.firstRequests) {
-          const body = fault.status === 503 ? "overloaded" : "server-error";
-          return sendError(res, fault.status, fault.status >= 500 ? body : "invalid-request");
-        }
-        break;
-      case "retry-after":
-        if (served === 1) {
-          return sendError(res, 429, "rate-limit", { "retry-after": String(fault.seconds) });
-        }
-        break;
-      case "error-body": {
-        const { status, fixture, headers } = ERROR_FAULTS[fault.name];
-        return sendError(res, status, fixture, headers);
-      }
-      case "reset-before-headers":
-        res.socket?.destroy();
-        return;
-      case "no-response":
-        return;
-      default:
-        break;
+  function respond(
+    res: ServerResponse,
+    request: ParsedRequest,
+    { fault, served }: FaultState<FakeFault>,
+    id: string,
+  ) {
+    const retryable = retryableErrorOf(fault, served);
+    if (retryable?.retryAfterSeconds !== undefined) {
+      const retryAfter = String(retryable.retryAfterSeconds);
+      return sendError(res, 429, "rate-limit", { "retry-after": retryAfter });
     }
+    if (retryable !== undefined) {
+      const { status } = retryable;
+      const body = status === 503 ? "overloaded" : "server-error";
+      return sendError(res, status, status >= 500 ? body : "invalid-request");
+    }
+    if (fault.kind === "error-body") {
+      const { status, fixture, headers } = ERROR_FAULTS[fault.name];
+      return sendError(res, status, fixture, headers);
+    }
+    const early = beforeHeadersSteps(fault);
+    if (early !== undefined) return void upstream.play(res, early);
     const identity: AnswerIdentity = {
       id,
       model: request.model,
@@ -188,74 +115,15 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       "cache-control": "no-cache",
       "x-request-id": `req_${id}`,
     });
-    void run(res, steps);
+    void upstream.play(res, steps);
   }
-
-  async function run(res: ServerResponse, steps: readonly FakeAnswerStep[]): Promise<void> {
-    let flushed: Promise<void> = Promise.resolve();
-    for (const step of steps) {
-      if (res.destroyed) return;
-      if (step.kind === "write") {
-        flushed = new Promise((resolve) => res.write(step.data, () => resolve()));
-      } else if (step.kind === "wait") {
-        await sleep(step.ms);
-      } else if (step.kind === "destroy") {
-        // Destroying at once would drop the writes still buffered: cut after they left.
-        await flushed;
-        res.socket?.destroy();
-      } else if (step.kind === "end") {
-        res.end();
-      }
-      if (step.kind === "destroy" || step.kind === "end" || step.kind === "hold") return;
-    }
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    requestsFor: (model) => requests.filter((request) => request.model === model),
-    waitForRequests(count, model) {
-      const reached = () =>
-        (model === undefined ? requests : requests.filter((r) => r.model === model)).length >=
-        count;
-      if (reached()) return Promise.resolve();
-      return new Promise((resolve) => {
-        waiters.add(() => {
-          if (!reached()) return false;
-          resolve();
-          return true;
-        });
-      });
-    },
-    setFault(model, fault) {
-      models.set(model, { fault: parseFault(fault ?? model), served: 0 });
-    },
+    baseUrl: `${upstream.origin}/v1`,
+    origin: upstream.origin,
+    ...fakeUpstreamControls(upstream, faults),
     setHealthy(model) {
-      models.set(model, { fault: { kind: "ok" }, served: 0 });
-    },
-    reset() {
-      requests.length = 0;
-      models.clear();
-    },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      faults.set(model, { kind: "ok" });
     },
   };
 }

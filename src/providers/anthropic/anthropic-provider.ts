@@ -1,12 +1,11 @@
 import type { Logger } from "pino";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import type { ChatCallOptions, ChatEvent, ChatProvider, ChatRequest } from "../chat-provider.js";
-import { headerValue } from "../http/parse-retry-after.js";
-import { bodyChunks, discardBody, drainBody, readBodyText } from "../http/response-body.js";
+import type { BodyRelease } from "../http/read-event-stream-body.js";
+import { streamRequestHeaders } from "../http/stream-request-headers.js";
+import { streamUpstreamAnswer } from "../http/stream-upstream-answer.js";
 import { createUpstreamPool } from "../http/upstream-pool.js";
-import { ProviderError } from "../provider-error.js";
-import { parseSse } from "../sse/parse-sse.js";
-import { prepareAnthropicPrefill } from "./anthropic-prefill.js";
+import { type AnthropicPrefill, prepareAnthropicPrefill } from "./anthropic-prefill.js";
 import { classifyAnthropicError } from "./classify-anthropic-error.js";
 import { mapAnthropicRequest } from "./map-anthropic-request.js";
 import { type AnthropicStreamEnd, readAnthropicStream } from "./read-anthropic-stream.js";
@@ -22,6 +21,13 @@ export interface AnthropicProviderOptions {
   /** How long to wait for `message_stop` after the stop reason, in milliseconds. Default 1000. */
   readonly stopGraceMs?: number | undefined;
 }
+
+/** After `message_stop` only the end of the body is left: drained. After the grace: cut. */
+const RELEASE_ON_END: Readonly<Record<AnthropicStreamEnd, BodyRelease>> = {
+  message_stop: "drain",
+  body_end: "ended",
+  stop_timeout: "discard",
+};
 
 /**
  * Creates a provider for the Anthropic Messages API (`POST <baseUrl>/messages`, default base
@@ -73,55 +79,22 @@ export function createAnthropicProvider(
     );
     call.log.debug({ path: endpoint.path, model: call.model }, "upstream request");
 
-    const response = await pool.post({ path: endpoint.path, headers, body }, call);
-    const { statusCode: status, body: responseBody } = response;
-    if (status < 200 || status >= 300) {
-      const text = await readBodyText(responseBody, call.signal);
-      throw classifyAnthropicError(config.name, { status, body: text, headers: response.headers });
-    }
-    const contentType = headerValue(response.headers, "content-type") ?? "";
-    if (contentType !== "" && !contentType.includes("text/event-stream")) {
-      discardBody(responseBody);
-      throw new ProviderError(
-        "malformed",
-        `${config.name}: expected an event stream, got "${contentType.slice(0, 100)}"`,
-        { status },
-      );
-    }
-
-    let completion: AnthropicStreamEnd | undefined;
-    const release = (end: AnthropicStreamEnd): void => {
-      completion = end;
-      if (end === "message_stop") drainBody(responseBody);
-      else if (end === "stop_timeout") discardBody(responseBody);
-    };
-    try {
-      const events = readAnthropicStream(parseSse(bodyChunks(responseBody)), {
-        providerName: config.name,
-        log: call.log,
-        stopGraceMs: options.stopGraceMs,
-        onComplete: release,
-      });
-      for await (const event of events) {
-        if (event.type === "delta" && prefill !== undefined) {
-          const text = prefill.continuation(event.text);
-          if (text !== "") yield { type: "delta", text };
-        } else {
-          yield event;
-        }
-      }
-    } catch (error) {
-      if (call.signal.aborted) throw call.signal.reason;
-      if (error instanceof ProviderError) throw error;
-      throw new ProviderError(
-        "interrupted",
-        `${config.name}: the answer stream broke before its stop reason`,
-        { cause: error },
-      );
-    } finally {
-      // Failed or abandoned mid-answer: the connection cannot be reused.
-      if (completion === undefined) discardBody(responseBody);
-    }
+    yield* streamUpstreamAnswer(pool, { path: endpoint.path, headers, body }, call, {
+      providerName: config.name,
+      classifyError: classifyAnthropicError,
+      awaited: "stop reason",
+      releaseOnEnd: RELEASE_ON_END,
+      read: (events, onComplete) =>
+        continuationOf(
+          readAnthropicStream(events, {
+            providerName: config.name,
+            log: call.log,
+            stopGraceMs: options.stopGraceMs,
+            onComplete,
+          }),
+          prefill,
+        ),
+    });
   }
 
   return {
@@ -133,13 +106,22 @@ export function createAnthropicProvider(
 }
 
 function requestHeaders(config: ProviderConfig): Record<string, string> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "text/event-stream",
-    "anthropic-version": ANTHROPIC_API_VERSION,
-  };
-  if (config.apiKey !== undefined && config.apiKey !== "") headers["x-api-key"] = config.apiKey;
-  // Configured headers win: a gateway in front of the provider may need its own auth scheme.
-  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
-  return headers;
+  const own: Record<string, string> = { "anthropic-version": ANTHROPIC_API_VERSION };
+  if (config.apiKey !== undefined && config.apiKey !== "") own["x-api-key"] = config.apiKey;
+  return streamRequestHeaders(own, config.headers);
+}
+
+/** The answer's events with each delta cut to what continues the prefill, when there is one. */
+async function* continuationOf(
+  events: AsyncIterable<ChatEvent>,
+  prefill: AnthropicPrefill | undefined,
+): AsyncGenerator<ChatEvent, void, undefined> {
+  for await (const event of events) {
+    if (event.type === "delta" && prefill !== undefined) {
+      const text = prefill.continuation(event.text);
+      if (text !== "") yield { type: "delta", text };
+    } else {
+      yield event;
+    }
+  }
 }

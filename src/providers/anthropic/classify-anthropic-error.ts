@@ -1,17 +1,16 @@
-import { type HttpHeaders, headerValue, parseRetryAfterMs } from "../http/parse-retry-after.js";
+import { failureKindOfStatus } from "../http/failure-kind-of-status.js";
+import { headerValue, parseRetryAfterMs } from "../http/parse-retry-after.js";
+import {
+  type Redaction,
+  SK_API_KEY_REDACTION,
+  safeProviderMessage,
+} from "../http/safe-provider-message.js";
+import type { UpstreamErrorResponse } from "../http/upstream-error-response.js";
 import { type FailureKind, ProviderError } from "../provider-error.js";
 import { anthropicErrorBodySchema } from "./anthropic-wire-schema.js";
 
 /** A non-2xx upstream response, with its body read as text. */
-export interface AnthropicErrorResponse {
-  readonly status: number;
-  /** The raw body; parsed here, never copied into the error. */
-  readonly body: string;
-  readonly headers: HttpHeaders;
-}
-
-/** The provider's own message is cut to this many characters. */
-const MAX_PROVIDER_MESSAGE_CHARS = 300;
+export type AnthropicErrorResponse = UpstreamErrorResponse;
 
 /**
  * "prompt is too long: 208310 tokens > 200000 maximum", and the older "input length and
@@ -19,7 +18,7 @@ const MAX_PROVIDER_MESSAGE_CHARS = 300;
  */
 const CONTEXT_MESSAGE = /prompt is too long|exceed context limit|context window/i;
 // Anthropic keys look like "sk-ant-api03-…"; mask whatever still looks like a credential.
-const API_KEY_LIKE = /\bsk-[A-Za-z0-9_*.-]{4,}/g;
+const REDACTIONS: readonly Redaction[] = [SK_API_KEY_REDACTION];
 
 /** Kinds by Anthropic `error.type`; types it adds later fall back to the HTTP status. */
 const KIND_BY_ERROR_TYPE: Readonly<Record<string, FailureKind>> = {
@@ -65,7 +64,7 @@ export function classifyAnthropicError(
   const details = parseErrorDetails(response.body);
   const requestId = headerValue(response.headers, "request-id");
   const suffix = requestId === undefined ? "" : ` (request-id ${requestId.slice(0, 100)})`;
-  const message = `${safeMessage(`${providerName}: HTTP ${status}`, details.message)}${suffix}`;
+  const message = `${safeProviderMessage(`${providerName}: HTTP ${status}`, details.message, REDACTIONS)}${suffix}`;
   const kind = kindOf(status, details);
   const retryAfterMs =
     kind === "rate_limited" && details.type !== "billing_error"
@@ -80,13 +79,8 @@ function kindOf(status: number, details: ErrorDetails): FailureKind {
   }
   const byType = details.type === undefined ? undefined : KIND_BY_ERROR_TYPE[details.type];
   if (byType !== undefined) return byType;
-  if (status === 429) return "rate_limited";
-  if (status === 401 || status === 403 || status === 404) return "unauthorized";
   if (status === 413) return "context_too_long";
-  if (status === 408) return "timeout";
-  if (status >= 400 && status < 500) return "rejected";
-  if (status >= 500 && status < 600) return "overloaded";
-  return "malformed";
+  return failureKindOfStatus(status);
 }
 
 /**
@@ -102,7 +96,7 @@ export function classifyAnthropicStreamError(providerName: string, json: unknown
       : `${providerName}: stream error ${details.type.slice(0, 50)}`;
   const byType = details.type === undefined ? undefined : KIND_BY_ERROR_TYPE[details.type];
   const kind = byType ?? "interrupted";
-  return new ProviderError(kind, safeMessage(prefix, details.message));
+  return new ProviderError(kind, safeProviderMessage(prefix, details.message, REDACTIONS));
 }
 
 const NO_DETAILS: ErrorDetails = { type: undefined, message: undefined };
@@ -119,14 +113,4 @@ function detailsOfJson(json: unknown): ErrorDetails {
   const parsed = anthropicErrorBodySchema.safeParse(json);
   if (!parsed.success) return NO_DETAILS;
   return { type: parsed.data.error.type, message: parsed.data.error.message ?? undefined };
-}
-
-function safeMessage(prefix: string, providerMessage: string | undefined): string {
-  const text = providerMessage?.replace(API_KEY_LIKE, "sk-***").replace(/\s+/g, " ").trim();
-  if (text === undefined || text === "") return prefix;
-  const cut =
-    text.length > MAX_PROVIDER_MESSAGE_CHARS
-      ? `${text.slice(0, MAX_PROVIDER_MESSAGE_CHARS)}…`
-      : text;
-  return `${prefix}: ${cut}`;
 }

@@ -1,7 +1,9 @@
-import type { Logger } from "pino";
 import type { ChatEvent, FinishReason } from "../chat-provider.js";
 import { ProviderError } from "../provider-error.js";
 import type { SseEvent } from "../sse/sse-parser.js";
+import type { AnswerStreamOptions } from "../stream/answer-stream-options.js";
+import { createGraceIterator, GRACE_PASSED } from "../stream/grace-iterator.js";
+import { createMalformedEventBudget } from "../stream/malformed-event-budget.js";
 import { type AnthropicStreamEvent, anthropicStreamEventSchema } from "./anthropic-wire-schema.js";
 import { classifyAnthropicStreamError } from "./classify-anthropic-error.js";
 import { mapAnthropicFinishReason } from "./map-anthropic-finish-reason.js";
@@ -21,20 +23,13 @@ export type AnthropicStreamEnd =
   | "stop_timeout";
 
 /** Options of `readAnthropicStream`. */
-export interface ReadAnthropicStreamOptions {
-  readonly providerName: string;
-  readonly log: Logger;
+export interface ReadAnthropicStreamOptions extends AnswerStreamOptions<AnthropicStreamEnd> {
   /** How long to wait for `message_stop` after the stop reason, in milliseconds. Default 1000. */
   readonly stopGraceMs?: number | undefined;
   /** Malformed events skipped before the stream fails as `malformed`. Default 3. */
   readonly maxMalformedEvents?: number | undefined;
-  /** Called once the answer is complete, before `finish` is yielded, to release the body. */
-  readonly onComplete?: ((end: AnthropicStreamEnd) => void) | undefined;
 }
 
-const DEFAULT_STOP_GRACE_MS = 1000;
-const DEFAULT_MAX_MALFORMED_EVENTS = 3;
-const TIMED_OUT = Symbol("timed out");
 const KNOWN_EVENT_TYPES = new Set([
   "message_start",
   "content_block_start",
@@ -69,31 +64,24 @@ export async function* readAnthropicStream(
   events: AsyncIterable<SseEvent>,
   options: ReadAnthropicStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
-  const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-  const maxMalformedEvents = options.maxMalformedEvents ?? DEFAULT_MAX_MALFORMED_EVENTS;
-  const iterator = events[Symbol.asyncIterator]();
+  const source = createGraceIterator(events, options.stopGraceMs);
+  const malformed = createMalformedEventBudget({
+    providerName: options.providerName,
+    log: options.log,
+    maxMalformed: options.maxMalformedEvents,
+    noun: "event",
+  });
   let finishReason: FinishReason | undefined;
-  let stoppedAtMs = 0;
   let input: AnthropicInputTokens | undefined;
   let outputTokens: number | undefined;
-  let malformedEvents = 0;
-  let abandoned: Promise<IteratorResult<SseEvent>> | undefined;
   let end: AnthropicStreamEnd;
 
   try {
     for (;;) {
-      let result: IteratorResult<SseEvent>;
-      if (finishReason === undefined) {
-        result = await iterator.next();
-      } else {
-        const next = iterator.next();
-        const raced = await withTimeout(next, stoppedAtMs + stopGraceMs - Date.now());
-        if (raced === TIMED_OUT) {
-          abandoned = next;
-          end = "stop_timeout";
-          break;
-        }
-        result = raced;
+      const result = await source.next();
+      if (result === GRACE_PASSED) {
+        end = "stop_timeout";
+        break;
       }
       if (result.done === true) {
         end = "body_end";
@@ -101,15 +89,7 @@ export async function* readAnthropicStream(
       }
       const event = parseEvent(result.value, options.providerName);
       if (event === undefined) {
-        malformedEvents++;
-        options.log.warn({ malformedEvents }, "skipped a malformed upstream stream event");
-        options.log.debug({ data: result.value.data.slice(0, 500) }, "malformed event data");
-        if (malformedEvents > maxMalformedEvents) {
-          throw new ProviderError(
-            "malformed",
-            `${options.providerName}: more than ${maxMalformedEvents} malformed stream events`,
-          );
-        }
+        malformed.skip({ data: result.value.data });
         continue;
       }
       if (event.type === "unknown") continue;
@@ -131,7 +111,7 @@ export async function* readAnthropicStream(
         const reason = event.delta.stop_reason;
         if (finishReason === undefined && reason !== null && reason !== undefined) {
           finishReason = mapAnthropicFinishReason(reason);
-          stoppedAtMs = Date.now();
+          source.startGrace();
         }
       } else if (finishReason === undefined) {
         const text = textOf(event);
@@ -139,13 +119,7 @@ export async function* readAnthropicStream(
       }
     }
   } finally {
-    if (abandoned === undefined) {
-      await iterator.return?.();
-    } else {
-      // The read still pending settles when the body is released; nobody awaits it.
-      abandoned.catch(() => undefined);
-      iterator.return?.()?.catch(() => undefined);
-    }
+    await source.close();
   }
 
   if (finishReason === undefined) {
@@ -187,19 +161,4 @@ function parseEvent(sse: SseEvent, providerName: string): ParsedEvent {
   if (json.type === "error") throw classifyAnthropicStreamError(providerName, json);
   const parsed = anthropicStreamEventSchema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
-}
-
-async function withTimeout<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, timeoutMs), TIMED_OUT);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,5 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
+import { parseBaseUrl } from "../http/parse-base-url.js";
 
 /** Where a Messages API request goes. */
 export interface AnthropicEndpoint {
@@ -17,15 +18,6 @@ export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
  */
 export function resolveAnthropicEndpoint(config: ProviderConfig): AnthropicEndpoint {
   const baseUrl = config.baseUrl !== "" ? config.baseUrl : DEFAULT_ANTHROPIC_BASE_URL;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Error(`provider "${config.name}": baseUrl is not a valid URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`provider "${config.name}": baseUrl must be http or https`);
-  }
-  const basePath = url.pathname.replace(/\/+$/, "");
+  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
   return { origin: url.origin, path: `${basePath}/messages${url.search}` };
 }

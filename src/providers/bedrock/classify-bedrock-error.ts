@@ -1,12 +1,11 @@
 import { errorCode } from "../http/classify-transport-error.js";
+import { failureKindOfStatus } from "../http/failure-kind-of-status.js";
 import { type HttpHeaders, parseRetryAfterMs } from "../http/parse-retry-after.js";
+import { type Redaction, redactProviderMessage } from "../http/safe-provider-message.js";
 import { type FailureKind, ProviderError } from "../provider-error.js";
 
 /** Where the error happened: before the response headers, or while reading the event stream. */
 export type BedrockErrorPhase = "request" | "stream";
-
-/** The provider's own message is cut to this many characters. */
-const MAX_PROVIDER_MESSAGE_CHARS = 300;
 
 /**
  * Bedrock exception names (HTTP errors and in-stream exception frames alike; the SDK gives both
@@ -37,7 +36,9 @@ const KIND_BY_NAME: Readonly<Record<string, FailureKind>> = {
 
 const INPUT_TOO_LONG = /input is too long|too many input tokens|prompt is too long/i;
 // AWS access key ids (long-term AKIA…, temporary ASIA…) that a message might echo.
-const ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g;
+const REDACTIONS: readonly Redaction[] = [
+  { pattern: /\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, replacement: "$1***" },
+];
 
 interface SdkErrorShape {
   readonly name: string | undefined;
@@ -90,14 +91,7 @@ function kindOf(shape: SdkErrorShape, error: unknown, phase: BedrockErrorPhase):
   if (named === "rejected" && INPUT_TOO_LONG.test(shape.message ?? "")) return "context_too_long";
   if (named !== undefined) return named;
   const { status } = shape;
-  if (status !== undefined) {
-    if (status === 429) return "rate_limited";
-    if (status === 401 || status === 403 || status === 404) return "unauthorized";
-    if (status === 408) return "timeout";
-    if (status >= 400 && status < 500) return "rejected";
-    if (status >= 500 && status < 600) return "overloaded";
-    return "malformed";
-  }
+  if (status !== undefined) return failureKindOfStatus(status);
   if (phase === "stream") return "interrupted";
   // The SDK names ECONNRESET/EPIPE/ETIMEDOUT errors "TimeoutError": look at the code first.
   // A connection that was refused, reset or never made (as in classifyTransportError).
@@ -150,11 +144,7 @@ function safeMessage(
   name: string | undefined,
   providerMessage: string | undefined,
 ): string {
-  const text = providerMessage?.replace(ACCESS_KEY_ID, "$1***").replace(/\s+/g, " ").trim();
-  const cut =
-    text !== undefined && text.length > MAX_PROVIDER_MESSAGE_CHARS
-      ? `${text.slice(0, MAX_PROVIDER_MESSAGE_CHARS)}…`
-      : text;
+  const cut = redactProviderMessage(providerMessage, REDACTIONS);
   const label = name !== undefined && name !== "Error" ? name : undefined;
   const detail = [label, cut].filter((part) => part !== undefined && part !== "").join(": ");
   return detail === "" ? prefix : `${prefix}: ${detail}`;

@@ -2,12 +2,10 @@ import type { ConverseStreamOutput } from "@aws-sdk/client-bedrock-runtime";
 import type { Logger } from "pino";
 import type { ChatEvent, FinishReason, TokenUsage } from "../chat-provider.js";
 import { ProviderError } from "../provider-error.js";
+import { createMalformedEventBudget } from "../stream/malformed-event-budget.js";
 import { classifyBedrockError } from "./classify-bedrock-error.js";
 import { mapBedrockStopReason } from "./map-bedrock-stop-reason.js";
 import { mapBedrockUsage } from "./map-bedrock-usage.js";
-
-/** More malformed events than this fail the answer as `malformed`. */
-const DEFAULT_MAX_MALFORMED_EVENTS = 3;
 
 /** The in-stream exception members of the ConverseStream union. */
 const EXCEPTION_MEMBERS = [
@@ -46,11 +44,15 @@ export async function* readBedrockStream(
   events: AsyncIterator<ConverseStreamOutput>,
   options: ReadBedrockStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
-  const maxMalformedEvents = options.maxMalformedEvents ?? DEFAULT_MAX_MALFORMED_EVENTS;
+  const malformed = createMalformedEventBudget({
+    providerName: options.providerName,
+    log: options.log,
+    maxMalformed: options.maxMalformedEvents,
+    noun: "event",
+  });
   let finishReason: FinishReason | undefined;
   let usage: TokenUsage | undefined;
   let sawMetadata = false;
-  let malformedEvents = 0;
 
   while (finishReason === undefined || !sawMetadata) {
     const result = await events.next();
@@ -70,7 +72,7 @@ export async function* readBedrockStream(
     } else if (event.messageStop !== undefined) {
       const { stopReason } = event.messageStop;
       if (typeof stopReason === "string") finishReason ??= mapBedrockStopReason(stopReason);
-      else malformedEvents = skip(options, malformedEvents, maxMalformedEvents, "messageStop");
+      else malformed.skip({ event: "messageStop" });
     } else if (event.metadata !== undefined) {
       sawMetadata = true;
       usage = mapBedrockUsage(event.metadata.usage);
@@ -79,7 +81,7 @@ export async function* readBedrockStream(
       event.contentBlockStart === undefined &&
       event.contentBlockStop === undefined
     ) {
-      malformedEvents = skip(options, malformedEvents, maxMalformedEvents, "unknown");
+      malformed.skip({ event: "unknown" });
     }
   }
 
@@ -90,21 +92,4 @@ export async function* readBedrockStream(
     );
   }
   yield { type: "finish", reason: finishReason, usage };
-}
-
-function skip(
-  options: ReadBedrockStreamOptions,
-  malformedEvents: number,
-  maxMalformedEvents: number,
-  event: string,
-): number {
-  const count = malformedEvents + 1;
-  options.log.warn({ malformedEvents: count, event }, "skipped a malformed upstream stream event");
-  if (count > maxMalformedEvents) {
-    throw new ProviderError(
-      "malformed",
-      `${options.providerName}: more than ${maxMalformedEvents} malformed stream events`,
-    );
-  }
-  return count;
 }

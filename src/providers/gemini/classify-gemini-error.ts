@@ -1,24 +1,21 @@
-import { type HttpHeaders, parseRetryAfterMs } from "../http/parse-retry-after.js";
+import { failureKindOfStatus } from "../http/failure-kind-of-status.js";
+import { parseRetryAfterMs } from "../http/parse-retry-after.js";
+import { type Redaction, safeProviderMessage } from "../http/safe-provider-message.js";
+import type { UpstreamErrorResponse } from "../http/upstream-error-response.js";
 import { ProviderError } from "../provider-error.js";
 import { geminiErrorBodySchema } from "./gemini-wire-schema.js";
 
 /** A non-2xx upstream response, with its body read as text. */
-export interface GeminiErrorResponse {
-  readonly status: number;
-  /** The raw body; parsed here, never copied into the error. */
-  readonly body: string;
-  readonly headers: HttpHeaders;
-}
-
-/** The provider's own message is cut to this many characters. */
-const MAX_PROVIDER_MESSAGE_CHARS = 300;
+export type GeminiErrorResponse = UpstreamErrorResponse;
 
 const CONTEXT_MESSAGE =
   /exceeds the maximum number of tokens|input token count .*exceeds|context (window|length)/i;
 const API_KEY_MESSAGE = /API key not valid|API key not found|API key expired/i;
 // Google API keys ("AIza" + 35 characters); also any `key=` query echoed in a message.
-const GOOGLE_API_KEY = /\bAIza[0-9A-Za-z_-]{10,}/g;
-const KEY_QUERY = /([?&]key=)[^&\s"]+/gi;
+const REDACTIONS: readonly Redaction[] = [
+  { pattern: /\bAIza[0-9A-Za-z_-]{10,}/g, replacement: "AIza***" },
+  { pattern: /([?&]key=)[^&\s"]+/gi, replacement: "$1***" },
+];
 // A protobuf Duration in JSON: decimal seconds with an "s" suffix ("30s", "45.837906927s").
 const PROTO_DURATION = /^(\d+(?:\.\d+)?)s$/;
 
@@ -52,25 +49,29 @@ export function classifyGeminiError(
 ): ProviderError {
   const { status } = response;
   const details = parseErrorDetails(response.body);
-  const message = safeMessage(`${providerName}: HTTP ${status}`, details.message);
+  const message = safeProviderMessage(
+    `${providerName}: HTTP ${status}`,
+    details.message,
+    REDACTIONS,
+  );
   const options = { status };
 
   if (status === 429) {
     const retryAfterMs = parseRetryAfterMs(response.headers, nowMs) ?? details.retryDelayMs;
     return new ProviderError("rate_limited", message, { status, retryAfterMs });
   }
-  if (status === 401 || status === 403 || status === 404 || isInvalidKey(details)) {
-    return new ProviderError("unauthorized", message, options);
+  // An invalid key is unauthorized whatever the status (Google sends it with 400).
+  if (isInvalidKey(details)) return new ProviderError("unauthorized", message, options);
+  if (status === 504) return new ProviderError("timeout", message, options);
+  const kind = failureKindOfStatus(status);
+  if (
+    kind === "rejected" &&
+    details.message !== undefined &&
+    CONTEXT_MESSAGE.test(details.message)
+  ) {
+    return new ProviderError("context_too_long", message, options);
   }
-  if (status === 408 || status === 504) return new ProviderError("timeout", message, options);
-  if (status >= 400 && status < 500) {
-    if (details.message !== undefined && CONTEXT_MESSAGE.test(details.message)) {
-      return new ProviderError("context_too_long", message, options);
-    }
-    return new ProviderError("rejected", message, options);
-  }
-  if (status >= 500 && status < 600) return new ProviderError("overloaded", message, options);
-  return new ProviderError("malformed", message, options);
+  return new ProviderError(kind, message, options);
 }
 
 /**
@@ -80,7 +81,7 @@ export function classifyGeminiError(
  */
 export function classifyGeminiStreamError(providerName: string, json: unknown): ProviderError {
   const details = detailsOfJson(json);
-  const message = safeMessage(`${providerName}: stream error`, details.message);
+  const message = safeProviderMessage(`${providerName}: stream error`, details.message, REDACTIONS);
   return new ProviderError("interrupted", message);
 }
 
@@ -129,18 +130,4 @@ function detailsOfJson(json: unknown): GeminiErrorDetails {
     reasons: details.flatMap((detail) => (detail.reason === undefined ? [] : [detail.reason])),
     retryDelayMs: retryDelay === undefined ? undefined : parseProtoDurationMs(retryDelay),
   };
-}
-
-function safeMessage(prefix: string, providerMessage: string | undefined): string {
-  const text = providerMessage
-    ?.replace(GOOGLE_API_KEY, "AIza***")
-    .replace(KEY_QUERY, "$1***")
-    .replace(/\s+/g, " ")
-    .trim();
-  if (text === undefined || text === "") return prefix;
-  const cut =
-    text.length > MAX_PROVIDER_MESSAGE_CHARS
-      ? `${text.slice(0, MAX_PROVIDER_MESSAGE_CHARS)}…`
-      : text;
-  return `${prefix}: ${cut}`;
 }

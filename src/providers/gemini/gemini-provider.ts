@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import type { ChatCallOptions, ChatEvent, ChatProvider, ChatRequest } from "../chat-provider.js";
-import { headerValue } from "../http/parse-retry-after.js";
-import { bodyChunks, discardBody, drainBody, readBodyText } from "../http/response-body.js";
+import type { BodyRelease } from "../http/read-event-stream-body.js";
+import { streamRequestHeaders } from "../http/stream-request-headers.js";
+import { streamUpstreamAnswer } from "../http/stream-upstream-answer.js";
 import { createUpstreamPool } from "../http/upstream-pool.js";
 import { ProviderError } from "../provider-error.js";
-import { parseSse } from "../sse/parse-sse.js";
 import { classifyGeminiError } from "./classify-gemini-error.js";
 import { mapGeminiRequest } from "./map-gemini-request.js";
 import { type GeminiStreamEnd, readGeminiStream } from "./read-gemini-stream.js";
@@ -21,6 +21,13 @@ export interface GeminiProviderOptions {
    */
   readonly finishGraceMs?: number | undefined;
 }
+
+/** The last chunk carries the usage: the rest is drained. After the grace time the body is cut. */
+const RELEASE_ON_END: Readonly<Record<GeminiStreamEnd, BodyRelease>> = {
+  usage: "drain",
+  body_end: "ended",
+  grace_timeout: "discard",
+};
 
 /**
  * Creates a provider for the Gemini API (Generative Language API): `POST
@@ -69,47 +76,19 @@ export function createGeminiProvider(
     const body = JSON.stringify(mapGeminiRequest(request));
     call.log.debug({ path, model: call.model }, "upstream request");
 
-    const response = await pool.post({ path, headers, body }, call);
-    const { statusCode: status, body: responseBody } = response;
-    if (status < 200 || status >= 300) {
-      const text = await readBodyText(responseBody, call.signal);
-      throw classifyGeminiError(config.name, { status, body: text, headers: response.headers });
-    }
-    const contentType = headerValue(response.headers, "content-type") ?? "";
-    if (contentType !== "" && !contentType.includes("text/event-stream")) {
-      discardBody(responseBody);
-      throw new ProviderError(
-        "malformed",
-        `${config.name}: expected an event stream, got "${contentType.slice(0, 100)}"`,
-        { status },
-      );
-    }
-
-    let completion: GeminiStreamEnd | undefined;
-    const release = (end: GeminiStreamEnd): void => {
-      completion = end;
-      if (end === "usage") drainBody(responseBody);
-      else if (end === "grace_timeout") discardBody(responseBody);
-    };
-    try {
-      yield* readGeminiStream(parseSse(bodyChunks(responseBody)), {
-        providerName: config.name,
-        log: call.log,
-        finishGraceMs: options.finishGraceMs,
-        onComplete: release,
-      });
-    } catch (error) {
-      if (call.signal.aborted) throw call.signal.reason;
-      if (error instanceof ProviderError) throw error;
-      throw new ProviderError(
-        "interrupted",
-        `${config.name}: the answer stream broke before its finish reason`,
-        { cause: error },
-      );
-    } finally {
-      // Failed or abandoned mid-answer: the connection cannot be reused.
-      if (completion === undefined) discardBody(responseBody);
-    }
+    yield* streamUpstreamAnswer(pool, { path, headers, body }, call, {
+      providerName: config.name,
+      classifyError: classifyGeminiError,
+      awaited: "finish reason",
+      releaseOnEnd: RELEASE_ON_END,
+      read: (events, onComplete) =>
+        readGeminiStream(events, {
+          providerName: config.name,
+          log: call.log,
+          finishGraceMs: options.finishGraceMs,
+          onComplete,
+        }),
+    });
   }
 
   return {
@@ -121,14 +100,7 @@ export function createGeminiProvider(
 }
 
 function requestHeaders(config: ProviderConfig): Record<string, string> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "text/event-stream",
-  };
-  if (config.apiKey !== undefined && config.apiKey !== "") {
-    headers["x-goog-api-key"] = config.apiKey;
-  }
-  // Configured headers win: a gateway in front of the provider may need its own auth scheme.
-  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
-  return headers;
+  const auth: Record<string, string> = {};
+  if (config.apiKey !== undefined && config.apiKey !== "") auth["x-goog-api-key"] = config.apiKey;
+  return streamRequestHeaders(auth, config.headers);
 }

@@ -1,7 +1,9 @@
-import type { Logger } from "pino";
 import type { ChatEvent, FinishReason, TokenUsage } from "../chat-provider.js";
 import { ProviderError } from "../provider-error.js";
 import type { SseEvent } from "../sse/sse-parser.js";
+import type { AnswerStreamOptions } from "../stream/answer-stream-options.js";
+import { createGraceIterator, GRACE_PASSED } from "../stream/grace-iterator.js";
+import { createMalformedEventBudget } from "../stream/malformed-event-budget.js";
 import { classifyGeminiStreamError } from "./classify-gemini-error.js";
 import { type GeminiResponse, geminiResponseSchema } from "./gemini-wire-schema.js";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason.js";
@@ -17,20 +19,12 @@ export type GeminiStreamEnd =
   | "grace_timeout";
 
 /** Options of `readGeminiStream`. */
-export interface ReadGeminiStreamOptions {
-  readonly providerName: string;
-  readonly log: Logger;
+export interface ReadGeminiStreamOptions extends AnswerStreamOptions<GeminiStreamEnd> {
   /** How long to wait for the usage or the body end after the finish reason, in ms. Default 1000. */
   readonly finishGraceMs?: number | undefined;
   /** Malformed events skipped before the stream fails as `malformed`. Default 3. */
   readonly maxMalformedEvents?: number | undefined;
-  /** Called once the answer is complete, before `finish` is yielded, to release the body. */
-  readonly onComplete?: ((end: GeminiStreamEnd) => void) | undefined;
 }
-
-const DEFAULT_FINISH_GRACE_MS = 1000;
-const DEFAULT_MAX_MALFORMED_EVENTS = 3;
-const TIMED_OUT = Symbol("timed out");
 
 /**
  * Turns the SSE events of `streamGenerateContent?alt=sse` (each one `GenerateContentResponse`)
@@ -51,30 +45,23 @@ export async function* readGeminiStream(
   events: AsyncIterable<SseEvent>,
   options: ReadGeminiStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
-  const finishGraceMs = options.finishGraceMs ?? DEFAULT_FINISH_GRACE_MS;
-  const maxMalformedEvents = options.maxMalformedEvents ?? DEFAULT_MAX_MALFORMED_EVENTS;
-  const iterator = events[Symbol.asyncIterator]();
+  const source = createGraceIterator(events, options.finishGraceMs);
+  const malformed = createMalformedEventBudget({
+    providerName: options.providerName,
+    log: options.log,
+    maxMalformed: options.maxMalformedEvents,
+    noun: "event",
+  });
   let finishReason: FinishReason | undefined;
-  let finishedAtMs = 0;
   let usage: TokenUsage | undefined;
-  let malformedEvents = 0;
-  let abandoned: Promise<IteratorResult<SseEvent>> | undefined;
   let end: GeminiStreamEnd;
 
   try {
     for (;;) {
-      let result: IteratorResult<SseEvent>;
-      if (finishReason === undefined) {
-        result = await iterator.next();
-      } else {
-        const next = iterator.next();
-        const raced = await withTimeout(next, finishedAtMs + finishGraceMs - Date.now());
-        if (raced === TIMED_OUT) {
-          abandoned = next;
-          end = "grace_timeout";
-          break;
-        }
-        result = raced;
+      const result = await source.next();
+      if (result === GRACE_PASSED) {
+        end = "grace_timeout";
+        break;
       }
       if (result.done === true) {
         end = "body_end";
@@ -82,21 +69,13 @@ export async function* readGeminiStream(
       }
       const response = parseResponse(result.value.data, options.providerName);
       if (response === undefined) {
-        malformedEvents++;
-        options.log.warn({ malformedEvents }, "skipped a malformed upstream stream event");
-        options.log.debug({ data: result.value.data.slice(0, 500) }, "malformed event data");
-        if (malformedEvents > maxMalformedEvents) {
-          throw new ProviderError(
-            "malformed",
-            `${options.providerName}: more than ${maxMalformedEvents} malformed stream events`,
-          );
-        }
+        malformed.skip({ data: result.value.data });
         continue;
       }
       if (finishReason === undefined) {
         yield* textDeltas(response);
         finishReason = finishReasonOf(response);
-        finishedAtMs = Date.now();
+        if (finishReason !== undefined) source.startGrace();
       }
       const responseUsage = mapGeminiUsage(response.usageMetadata);
       if (responseUsage !== undefined) usage = responseUsage;
@@ -106,13 +85,7 @@ export async function* readGeminiStream(
       }
     }
   } finally {
-    if (abandoned === undefined) {
-      await iterator.return?.();
-    } else {
-      // The read still pending settles when the body is released; nobody awaits it.
-      abandoned.catch(() => undefined);
-      iterator.return?.()?.catch(() => undefined);
-    }
+    await source.close();
   }
 
   if (finishReason === undefined) {
@@ -158,19 +131,4 @@ function parseResponse(data: string, providerName: string): GeminiResponse | und
   }
   const parsed = geminiResponseSchema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
-}
-
-async function withTimeout<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, timeoutMs), TIMED_OUT);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,5 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
+import { parseBaseUrl } from "../http/parse-base-url.js";
 
 /** Used when the configuration leaves `baseUrl` empty. */
 export const DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
@@ -20,16 +21,7 @@ export interface GeminiEndpoint {
  */
 export function resolveGeminiEndpoint(config: ProviderConfig): GeminiEndpoint {
   const baseUrl = config.baseUrl !== "" ? config.baseUrl : DEFAULT_GEMINI_BASE_URL;
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Error(`provider "${config.name}": baseUrl is not a valid URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`provider "${config.name}": baseUrl must be http or https`);
-  }
-  const basePath = url.pathname.replace(/\/+$/, "");
+  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
   const extraQuery = url.search === "" ? "" : `&${url.search.slice(1)}`;
   return {
     origin: url.origin,

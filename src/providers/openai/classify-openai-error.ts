@@ -1,23 +1,23 @@
-import { type HttpHeaders, parseRetryAfterMs } from "../http/parse-retry-after.js";
+import { failureKindOfStatus } from "../http/failure-kind-of-status.js";
+import { parseRetryAfterMs } from "../http/parse-retry-after.js";
+import {
+  type Redaction,
+  SK_API_KEY_REDACTION,
+  safeProviderMessage,
+} from "../http/safe-provider-message.js";
+import type { UpstreamErrorResponse } from "../http/upstream-error-response.js";
 import { ProviderError } from "../provider-error.js";
 import { type OpenAiErrorBody, openAiErrorBodySchema } from "./openai-wire-schema.js";
 
 /** A non-2xx upstream response, with its body read as text. */
-export interface OpenAiErrorResponse {
-  readonly status: number;
-  /** The raw body; parsed here, never copied into the error. */
-  readonly body: string;
-  readonly headers: HttpHeaders;
-}
-
-/** The provider's own message is cut to this many characters. */
-const MAX_PROVIDER_MESSAGE_CHARS = 300;
+export type OpenAiErrorResponse = UpstreamErrorResponse;
 
 const CONTENT_FILTER_CODES = new Set(["content_filter", "content_policy_violation"]);
 const CONTEXT_MESSAGE = /maximum context length|context[_ ]length[_ ]exceeded|context window/i;
-// Providers echo masked keys ("sk-abc***xyz"); mask whatever still looks like a credential.
-const API_KEY_LIKE = /\bsk-[A-Za-z0-9_*.-]{4,}/g;
-const BEARER_TOKEN = /\bBearer\s+[A-Za-z0-9._~+/=*-]+/gi;
+const REDACTIONS: readonly Redaction[] = [
+  SK_API_KEY_REDACTION,
+  { pattern: /\bBearer\s+[A-Za-z0-9._~+/=*-]+/gi, replacement: "Bearer ***" },
+];
 
 interface ProviderErrorDetails {
   readonly message: string | undefined;
@@ -47,7 +47,11 @@ export function classifyOpenAiError(
 ): ProviderError {
   const { status } = response;
   const details = parseErrorDetails(response.body);
-  const message = safeMessage(`${providerName}: HTTP ${status}`, details.message);
+  const message = safeProviderMessage(
+    `${providerName}: HTTP ${status}`,
+    details.message,
+    REDACTIONS,
+  );
   const options = { status };
 
   if (status === 429) {
@@ -57,17 +61,12 @@ export function classifyOpenAiError(
     return new ProviderError("rate_limited", message, { status, retryAfterMs });
   }
   if (status === 402) return new ProviderError("rate_limited", message, options);
-  if (status === 401 || status === 403 || status === 404) {
-    return new ProviderError("unauthorized", message, options);
-  }
-  if (status === 408) return new ProviderError("timeout", message, options);
-  if (status >= 400 && status < 500) {
+  const kind = failureKindOfStatus(status);
+  if (kind === "rejected") {
     if (isContextTooLong(details)) return new ProviderError("context_too_long", message, options);
     if (isContentFiltered(details)) return new ProviderError("content_filtered", message, options);
-    return new ProviderError("rejected", message, options);
   }
-  if (status >= 500 && status < 600) return new ProviderError("overloaded", message, options);
-  return new ProviderError("malformed", message, options);
+  return new ProviderError(kind, message, options);
 }
 
 function isContextTooLong(details: ProviderErrorDetails): boolean {
@@ -90,7 +89,11 @@ function isContentFiltered(details: ProviderErrorDetails): boolean {
  * `interrupted`, with the provider's message made safe as above.
  */
 export function classifyOpenAiStreamError(providerName: string, json: unknown): ProviderError {
-  const message = safeMessage(`${providerName}: stream error`, detailsOfJson(json).message);
+  const message = safeProviderMessage(
+    `${providerName}: stream error`,
+    detailsOfJson(json).message,
+    REDACTIONS,
+  );
   return new ProviderError("interrupted", message);
 }
 
@@ -132,18 +135,4 @@ function detailsOf(body: OpenAiErrorBody): ProviderErrorDetails {
     code: error.code === null || error.code === undefined ? undefined : String(error.code),
     innerCode: error.innererror?.code ?? undefined,
   };
-}
-
-function safeMessage(prefix: string, providerMessage: string | undefined): string {
-  const text = providerMessage
-    ?.replace(API_KEY_LIKE, "sk-***")
-    .replace(BEARER_TOKEN, "Bearer ***")
-    .replace(/\s+/g, " ")
-    .trim();
-  if (text === undefined || text === "") return prefix;
-  const cut =
-    text.length > MAX_PROVIDER_MESSAGE_CHARS
-      ? `${text.slice(0, MAX_PROVIDER_MESSAGE_CHARS)}…`
-      : text;
-  return `${prefix}: ${cut}`;
 }

@@ -2,11 +2,11 @@ import type { Logger } from "pino";
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import { PROVIDER_TYPE_INFO } from "../../config/provider-types.js";
 import type { ChatCallOptions, ChatEvent, ChatProvider, ChatRequest } from "../chat-provider.js";
-import { headerValue } from "../http/parse-retry-after.js";
-import { bodyChunks, discardBody, drainBody, readBodyText } from "../http/response-body.js";
+import type { BodyRelease } from "../http/read-event-stream-body.js";
+import { streamRequestHeaders } from "../http/stream-request-headers.js";
+import { streamUpstreamAnswer } from "../http/stream-upstream-answer.js";
 import { createUpstreamPool } from "../http/upstream-pool.js";
 import { ProviderError } from "../provider-error.js";
-import { parseSse } from "../sse/parse-sse.js";
 import { classifyOpenAiError } from "./classify-openai-error.js";
 import { mapOpenAiRequest } from "./map-openai-request.js";
 import { type OpenAiDialect, openAiDialectOf } from "./openai-dialects.js";
@@ -20,6 +20,17 @@ export interface OpenAiCompatibleProviderOptions {
   /** How long to wait for the usage chunk after the finish reason, in milliseconds. Default 1000. */
   readonly usageGraceMs?: number | undefined;
 }
+
+/**
+ * A finish reason with usage or `[DONE]` leaves at most the end of the body: drained. After the
+ * usage grace the body is still open: cut.
+ */
+const RELEASE_ON_END: Readonly<Record<OpenAiStreamEnd, BodyRelease>> = {
+  usage: "drain",
+  done: "drain",
+  body_end: "ended",
+  usage_timeout: "discard",
+};
 
 /**
  * Creates a provider for the OpenAI Chat Completions API and every server that speaks it: the
@@ -80,50 +91,19 @@ export function createOpenAiCompatibleProvider(
     const path = endpoint.pathFor(call.model);
     call.log.debug({ path, model: call.model }, "upstream request");
 
-    const response = await pool.post({ path, headers, body }, call);
-    const { statusCode: status, body: responseBody } = response;
-    if (status < 200 || status >= 300) {
-      const text = await readBodyText(responseBody, call.signal);
-      throw classifyOpenAiError(config.name, { status, body: text, headers: response.headers });
-    }
-    const contentType = headerValue(response.headers, "content-type") ?? "";
-    if (contentType !== "" && !contentType.includes("text/event-stream")) {
-      discardBody(responseBody);
-      throw new ProviderError(
-        "malformed",
-        `${config.name}: expected an event stream, got "${contentType.slice(0, 100)}"`,
-        { status },
-      );
-    }
-
-    let completion: OpenAiStreamEnd | undefined;
-    const release = (end: OpenAiStreamEnd): void => {
-      completion = end;
-      if (end === "usage" || end === "done") {
-        drainBody(responseBody);
-      } else if (end === "usage_timeout") {
-        discardBody(responseBody);
-      }
-    };
-    try {
-      yield* readOpenAiStream(parseSse(bodyChunks(responseBody)), {
-        providerName: config.name,
-        log: call.log,
-        usageGraceMs: options.usageGraceMs,
-        onComplete: release,
-      });
-    } catch (error) {
-      if (call.signal.aborted) throw call.signal.reason;
-      if (error instanceof ProviderError) throw error;
-      throw new ProviderError(
-        "interrupted",
-        `${config.name}: the answer stream broke before its finish reason`,
-        { cause: error },
-      );
-    } finally {
-      // Failed or abandoned mid-answer: the connection cannot be reused.
-      if (completion === undefined) discardBody(responseBody);
-    }
+    yield* streamUpstreamAnswer(pool, { path, headers, body }, call, {
+      providerName: config.name,
+      classifyError: classifyOpenAiError,
+      awaited: "finish reason",
+      releaseOnEnd: RELEASE_ON_END,
+      read: (events, onComplete) =>
+        readOpenAiStream(events, {
+          providerName: config.name,
+          log: call.log,
+          usageGraceMs: options.usageGraceMs,
+          onComplete,
+        }),
+    });
   }
 
   return {
@@ -137,16 +117,11 @@ export function createOpenAiCompatibleProvider(
 }
 
 function requestHeaders(config: ProviderConfig, dialect: OpenAiDialect): Record<string, string> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "text/event-stream",
-  };
+  const auth: Record<string, string> = {};
   // Servers that run without a key (Ollama, vLLM) get no auth header at all.
   if (config.apiKey !== undefined && config.apiKey !== "") {
-    if (dialect.auth === "api-key") headers["api-key"] = config.apiKey;
-    else headers.authorization = `Bearer ${config.apiKey}`;
+    if (dialect.auth === "api-key") auth["api-key"] = config.apiKey;
+    else auth.authorization = `Bearer ${config.apiKey}`;
   }
-  // Configured headers win: a gateway in front of the provider may need its own auth scheme.
-  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
-  return headers;
+  return streamRequestHeaders(auth, config.headers);
 }

@@ -1,7 +1,9 @@
-import type { Logger } from "pino";
 import type { ChatEvent, FinishReason, TokenUsage } from "../chat-provider.js";
 import { ProviderError } from "../provider-error.js";
 import type { SseEvent } from "../sse/sse-parser.js";
+import type { AnswerStreamOptions } from "../stream/answer-stream-options.js";
+import { createGraceIterator, GRACE_PASSED } from "../stream/grace-iterator.js";
+import { createMalformedEventBudget } from "../stream/malformed-event-budget.js";
 import { classifyOpenAiStreamError } from "./classify-openai-error.js";
 import { mapOpenAiFinishReason } from "./map-openai-finish-reason.js";
 import { mapOpenAiUsage } from "./map-openai-usage.js";
@@ -19,20 +21,12 @@ export type OpenAiStreamEnd =
   | "usage_timeout";
 
 /** Options of `readOpenAiStream`. */
-export interface ReadOpenAiStreamOptions {
-  readonly providerName: string;
-  readonly log: Logger;
+export interface ReadOpenAiStreamOptions extends AnswerStreamOptions<OpenAiStreamEnd> {
   /** How long to wait for the usage chunk after the finish reason, in milliseconds. Default 1000. */
   readonly usageGraceMs?: number | undefined;
   /** Malformed chunks skipped before the stream fails as `malformed`. Default 3. */
   readonly maxMalformedChunks?: number | undefined;
-  /** Called once the answer is complete, before `finish` is yielded, to release the body. */
-  readonly onComplete?: ((end: OpenAiStreamEnd) => void) | undefined;
 }
-
-const DEFAULT_USAGE_GRACE_MS = 1000;
-const DEFAULT_MAX_MALFORMED_CHUNKS = 3;
-const TIMED_OUT = Symbol("timed out");
 
 /**
  * Turns the SSE events of a streamed Chat Completion into `ChatEvent`s: a `delta` per non-empty
@@ -53,31 +47,24 @@ export async function* readOpenAiStream(
   events: AsyncIterable<SseEvent>,
   options: ReadOpenAiStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
-  const usageGraceMs = options.usageGraceMs ?? DEFAULT_USAGE_GRACE_MS;
-  const maxMalformedChunks = options.maxMalformedChunks ?? DEFAULT_MAX_MALFORMED_CHUNKS;
-  const iterator = events[Symbol.asyncIterator]();
+  const source = createGraceIterator(events, options.usageGraceMs);
+  const malformed = createMalformedEventBudget({
+    providerName: options.providerName,
+    log: options.log,
+    maxMalformed: options.maxMalformedChunks,
+    noun: "chunk",
+  });
   let finishReason: FinishReason | undefined;
-  let finishedAtMs = 0;
   let usage: TokenUsage | undefined;
   let usageBeforeFinish: TokenUsage | undefined;
-  let malformedChunks = 0;
-  let abandoned: Promise<IteratorResult<SseEvent>> | undefined;
   let end: OpenAiStreamEnd;
 
   try {
     for (;;) {
-      let result: IteratorResult<SseEvent>;
-      if (finishReason === undefined) {
-        result = await iterator.next();
-      } else {
-        const next = iterator.next();
-        const raced = await withTimeout(next, finishedAtMs + usageGraceMs - Date.now());
-        if (raced === TIMED_OUT) {
-          abandoned = next;
-          end = "usage_timeout";
-          break;
-        }
-        result = raced;
+      const result = await source.next();
+      if (result === GRACE_PASSED) {
+        end = "usage_timeout";
+        break;
       }
       if (result.done === true) {
         end = "body_end";
@@ -89,15 +76,7 @@ export async function* readOpenAiStream(
       }
       const chunk = parseChunk(result.value.data, options.providerName);
       if (chunk === undefined) {
-        malformedChunks++;
-        options.log.warn({ malformedChunks }, "skipped a malformed upstream stream chunk");
-        options.log.debug({ data: result.value.data.slice(0, 500) }, "malformed chunk data");
-        if (malformedChunks > maxMalformedChunks) {
-          throw new ProviderError(
-            "malformed",
-            `${options.providerName}: more than ${maxMalformedChunks} malformed stream chunks`,
-          );
-        }
+        malformed.skip({ data: result.value.data });
         continue;
       }
       const choice = chunk.choices?.[0];
@@ -106,7 +85,7 @@ export async function* readOpenAiStream(
         if (text !== undefined && text !== null && text !== "") yield { type: "delta", text };
         if (choice?.finish_reason !== undefined && choice.finish_reason !== null) {
           finishReason = mapOpenAiFinishReason(choice.finish_reason);
-          finishedAtMs = Date.now();
+          source.startGrace();
         }
       }
       const chunkUsage = mapOpenAiUsage(chunk.usage ?? chunk.x_groq?.usage);
@@ -120,13 +99,7 @@ export async function* readOpenAiStream(
       }
     }
   } finally {
-    if (abandoned === undefined) {
-      await iterator.return?.();
-    } else {
-      // The read still pending settles when the body is released; nobody awaits it.
-      abandoned.catch(() => undefined);
-      iterator.return?.()?.catch(() => undefined);
-    }
+    await source.close();
   }
 
   if (finishReason === undefined) {
@@ -153,19 +126,4 @@ function parseChunk(data: string, providerName: string): OpenAiChatChunk | undef
   }
   const parsed = openAiChatChunkSchema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
-}
-
-async function withTimeout<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, timeoutMs), TIMED_OUT);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

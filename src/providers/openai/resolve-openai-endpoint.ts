@@ -1,5 +1,6 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
 import { PROVIDER_TYPE_INFO } from "../../config/provider-types.js";
+import { parseBaseUrl } from "../http/parse-base-url.js";
 import { DEFAULT_AZURE_OPENAI_API_VERSION } from "./azure-openai-api-version.js";
 
 /** Where the Chat Completions requests of one provider go. */
@@ -28,16 +29,7 @@ export function resolveOpenAiEndpoint(config: ProviderConfig): OpenAiEndpoint {
   if (baseUrl === undefined || baseUrl === "") {
     throw new Error(`provider "${config.name}": type ${config.type} needs a baseUrl`);
   }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Error(`provider "${config.name}": baseUrl is not a valid URL`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`provider "${config.name}": baseUrl must be http or https`);
-  }
-  const basePath = url.pathname.replace(/\/+$/, "");
+  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
   if (config.type === "azure-openai") {
     const query = new URLSearchParams(url.search);
     query.set("api-version", config.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION);

@@ -1,3 +1,6 @@
+import { answerPieces, fakeAnswerText, promptTokensOf } from "../fake-answer-pieces.js";
+import { jsonBodySteps } from "../fake-common-faults.js";
+import type { FakeAnswerStep } from "../fake-upstream-server.js";
 import {
   type AnswerIdentity,
   contentBlockStart,
@@ -14,13 +17,6 @@ import {
   usageOf,
 } from "./anthropic-fixtures.js";
 import type { FakeAnthropicFault } from "./fake-anthropic-faults.js";
-
-/** One thing the fake does while answering. */
-export type FakeAnswerStep =
-  | { readonly kind: "write"; readonly data: string }
-  | { readonly kind: "wait"; readonly ms: number }
-  /** Destroy the socket, end the response, or leave it open. */
-  | { readonly kind: "destroy" | "end" | "hold" };
 
 /** The parts of a Messages API request the fake uses. */
 export interface ParsedAnthropicRequest {
@@ -40,26 +36,23 @@ export function fakeAnthropicAnswer(
   messages: ParsedAnthropicRequest["messages"],
 ): string {
   if (messages.at(-1)?.role === "assistant") return ` and the rest from ${model}.`;
-  const lastUser = messages.findLast((message) => message.role === "user")?.content ?? "";
-  return lastUser === "" ? `Answer from ${model}.` : `Answer from ${model}: ${lastUser}`;
+  return fakeAnswerText(model, messages.findLast((m) => m.role === "user")?.content ?? "");
 }
 
 function answerOf(request: ParsedAnthropicRequest, fault: FakeAnthropicFault) {
   const text = fakeAnthropicAnswer(request.model, request.messages);
-  const words = text.match(/\s*\S+/g) ?? [text];
-  const perPiece = Math.ceil(words.length / 5);
-  const pieces: string[] = [];
-  for (let index = 0; index < words.length; index += perPiece) {
-    pieces.push(words.slice(index, index + perPiece).join(""));
-  }
-  const characters = request.messages.reduce(
-    (total, m) => total + m.content.length,
-    request.system.length,
-  );
+  const { pieces, words } = answerPieces(text, { spaceBefore: true });
+  const inputTokens = promptTokensOf([request.system, ...request.messages.map((m) => m.content)]);
   const cache = fault.kind === "cached" ? { creation: 7, read: 100 } : undefined;
-  const inputTokens = Math.ceil(characters / 4);
   const stopReason = fault.kind === "stop-reason" ? fault.reason : "end_turn";
-  return { text, pieces, inputTokens, outputTokens: words.length, cache, stopReason };
+  return {
+    text,
+    pieces: pieces.map((piece) => piece.text),
+    inputTokens,
+    outputTokens: words,
+    cache,
+    stopReason,
+  };
 }
 
 /** The steps of a streamed answer under a fault. */
@@ -114,19 +107,5 @@ export function messageSteps(
   const answer = answerOf(request, fault);
   const usage = usageOf(answer.inputTokens, answer.outputTokens, answer.cache);
   const json = JSON.stringify(messageBody(identity, answer.text, answer.stopReason, usage));
-  const half: FakeAnswerStep = { kind: "write", data: json.slice(0, json.length / 2) };
-  switch (fault.kind) {
-    case "slow-first-token":
-      return [{ kind: "wait", ms: fault.delayMs }, { kind: "write", data: json }, { kind: "end" }];
-    case "cut-mid-stream":
-      return [half, { kind: "destroy" }];
-    case "end-mid-stream":
-      return [half, { kind: "end" }];
-    case "stall-mid-stream":
-      return [half, { kind: "hold" }];
-    case "malformed":
-      return [{ kind: "write", data: "{not json" }, { kind: "end" }];
-    default:
-      return [{ kind: "write", data: json }, { kind: "end" }];
-  }
+  return jsonBodySteps(json, fault);
 }

@@ -1,23 +1,29 @@
+import {
+  COMMON_FAULT_KINDS,
+  type CommonFault,
+  type ConnectionFaultName,
+  faultNameOf,
+  parseCommonFault,
+  type RetryableFaultName,
+} from "../fake-common-faults.js";
+
 /**
  * The behaviours of the fake Anthropic server, chosen by the request's `model` (tensorzero
  * style, the same vocabulary as the fake OpenAI server where it applies): the model name is
  * `<fault>` or `<fault>:<tag>` — the tag only makes a distinct model with its own counters. A
  * model name that is no fault (e.g. "claude-sonnet-4-5") answers normally. "First" counts the
- * requests for that exact model name since its fault was (re)set.
+ * requests for that exact model name since its fault was (re)set. The retryable faults answer
+ * 500 `api_error`, 529 `overloaded_error`, and 429 `rate_limit_error` with `retry-after: <s>`.
  */
 export type FakeAnthropicFaultName =
   /** A normal answer: message_start, a text block in ~5 deltas with a ping, message_delta, message_stop. */
   | "ok"
-  /** First request 500 `api_error`, then ok. */
-  | "fail-once-500"
-  /** The first n requests 529 `overloaded_error`, then ok. */
-  | `down-until-${number}`
+  /** See `RetryableFaultName`. */
+  | RetryableFaultName
   /** Every request 529 `overloaded_error`. */
   | "always-529"
   /** Every request answers this status (529: overloaded_error; 5xx: api_error; 4xx: invalid_request_error). */
   | `status-${number}`
-  /** First request 429 `rate_limit_error` with `retry-after: <s>`, then ok. */
-  | `rate-limited-retry-after-${number}`
   /** Every request 429 `rate_limit_error` without retry-after. */
   | "always-429"
   /** Every request 401 `authentication_error`. */
@@ -30,19 +36,13 @@ export type FakeAnthropicFaultName =
   | "prompt-too-long"
   /** Every request 413 `request_too_large`. */
   | "request-too-large"
-  /** The socket is destroyed when the request arrives: no status, no headers. */
-  | "reset-before-headers"
-  /** The request is accepted and never answered. */
-  | "no-response"
+  /** See `ConnectionFaultName`: reset-before-headers, no-response, cut- and stall-mid-stream. */
+  | ConnectionFaultName
   /** Headers and message_start at once, the first text after 3 s (or `<ms>`), then ok. */
   | "slow-first-token"
   | `slow-first-token-${number}`
-  /** Two text deltas, then the socket is destroyed. */
-  | "cut-mid-stream"
   /** Two text deltas, then the body ends cleanly without message_delta or message_stop. */
   | "end-mid-stream"
-  /** Two text deltas, then silence with the connection open. */
-  | "stall-mid-stream"
   /** Two text deltas, then `event: error` overloaded_error and the end of the body. */
   | "error-event-mid-stream"
   /** One `data: {not json` event among good events, then a proper end. */
@@ -67,21 +67,10 @@ export type FakeAnthropicFaultName =
 /** A fault resolved to what to do for one request. */
 export type FakeAnthropicFault =
   | { readonly kind: "ok" }
-  | { readonly kind: "status"; readonly status: number; readonly firstRequests: number }
-  | { readonly kind: "retry-after"; readonly seconds: number }
+  | CommonFault
   | { readonly kind: "error-body"; readonly name: ErrorFault }
-  | { readonly kind: "reset-before-headers" }
-  | { readonly kind: "no-response" }
-  | { readonly kind: "slow-first-token"; readonly delayMs: number }
-  | { readonly kind: "cut-mid-stream" }
-  | { readonly kind: "end-mid-stream" }
-  | { readonly kind: "stall-mid-stream" }
-  | { readonly kind: "error-event-mid-stream" }
-  | { readonly kind: "malformed"; readonly count: number }
-  | { readonly kind: "stop-reason"; readonly reason: string }
-  | { readonly kind: "thinking" }
-  | { readonly kind: "cached" }
-  | { readonly kind: "no-message-stop" };
+  | { readonly kind: "error-event-mid-stream" | "thinking" | "cached" | "no-message-stop" }
+  | { readonly kind: "stop-reason"; readonly reason: string };
 
 export type ErrorFault =
   | "always-429"
@@ -90,8 +79,6 @@ export type ErrorFault =
   | "not-found"
   | "prompt-too-long"
   | "request-too-large";
-
-const EVERY_REQUEST = Number.POSITIVE_INFINITY;
 
 const STOP_REASONS: Readonly<Record<string, string>> = {
   refusal: "refusal",
@@ -102,19 +89,17 @@ const STOP_REASONS: Readonly<Record<string, string>> = {
 
 /** Resolves a fault name (or a model name `<fault>:<tag>`); unknown names are "ok". */
 export function parseAnthropicFault(name: string): FakeAnthropicFault {
-  const fault = name.split(":", 1)[0] ?? "";
-  const numberAfter = (prefix: string): number | undefined => {
-    if (!fault.startsWith(prefix)) return undefined;
-    const value = fault.slice(prefix.length);
-    return /^\d+$/.test(value) ? Number(value) : undefined;
-  };
+  const fault = faultNameOf(name);
   const stopReason = STOP_REASONS[fault];
   if (stopReason !== undefined) return { kind: "stop-reason", reason: stopReason };
+  const common = parseCommonFault(fault, {
+    kinds: COMMON_FAULT_KINDS,
+    overloadedStatus: 529,
+    anyStatus: true,
+    malformedUnit: "event",
+  });
+  if (common !== undefined) return common;
   switch (fault) {
-    case "fail-once-500":
-      return { kind: "status", status: 500, firstRequests: 1 };
-    case "always-529":
-      return { kind: "status", status: 529, firstRequests: EVERY_REQUEST };
     case "always-429":
     case "unauthorized":
     case "permission-denied":
@@ -122,32 +107,12 @@ export function parseAnthropicFault(name: string): FakeAnthropicFault {
     case "prompt-too-long":
     case "request-too-large":
       return { kind: "error-body", name: fault };
-    case "reset-before-headers":
-    case "no-response":
-    case "cut-mid-stream":
-    case "end-mid-stream":
-    case "stall-mid-stream":
     case "error-event-mid-stream":
     case "thinking":
     case "cached":
     case "no-message-stop":
       return { kind: fault };
-    case "slow-first-token":
-      return { kind: "slow-first-token", delayMs: 3000 };
-    case "malformed-event":
-      return { kind: "malformed", count: 1 };
     default:
-      break;
+      return { kind: "ok" };
   }
-  const downUntil = numberAfter("down-until-");
-  if (downUntil !== undefined) return { kind: "status", status: 529, firstRequests: downUntil };
-  const status = numberAfter("status-");
-  if (status !== undefined) return { kind: "status", status, firstRequests: EVERY_REQUEST };
-  const seconds = numberAfter("rate-limited-retry-after-");
-  if (seconds !== undefined) return { kind: "retry-after", seconds };
-  const delayMs = numberAfter("slow-first-token-");
-  if (delayMs !== undefined) return { kind: "slow-first-token", delayMs };
-  const malformed = numberAfter("malformed-events-");
-  if (malformed !== undefined) return { kind: "malformed", count: malformed };
-  return { kind: "ok" };
 }

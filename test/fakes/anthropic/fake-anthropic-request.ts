@@ -1,14 +1,5 @@
 import type { ParsedAnthropicRequest } from "./fake-anthropic-answers.js";
 
-/** The JSON of a body, or its text when it is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The request, or undefined when the API would refuse it (no model, messages or max_tokens). */
 export function parseRequest(body: unknown): ParsedAnthropicRequest | undefined {
   if (typeof body !== "object" || body === null) return undefined;

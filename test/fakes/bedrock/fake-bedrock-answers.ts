@@ -1,5 +1,7 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { answerPieces, fakeAnswerText, promptTokensOf } from "../fake-answer-pieces.js";
+import type { FakeAnswerStep } from "../fake-upstream-server.js";
 import {
   converseResponse,
   eventPayload,
@@ -15,12 +17,6 @@ export interface ParsedConverseRequest {
   readonly messages: readonly { readonly role: string; readonly text: string }[];
 }
 
-/** One thing the fake does while answering a stream. */
-export type FakeStreamStep =
-  | { readonly kind: "write"; readonly data: Uint8Array }
-  /** Destroy the socket, end the response, or leave it open. */
-  | { readonly kind: "destroy" | "end" | "hold" };
-
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 /** The normal answer of a model to a request. */
@@ -28,29 +24,16 @@ export function fakeBedrockAnswer(
   modelId: string,
   messages: ParsedConverseRequest["messages"],
 ): string {
-  const lastUser = messages.findLast((message) => message.role === "user")?.text ?? "";
-  return lastUser === "" ? `Answer from ${modelId}.` : `Answer from ${modelId}: ${lastUser}`;
+  return fakeAnswerText(modelId, messages.findLast((m) => m.role === "user")?.text ?? "");
 }
 
 /** The answer in ~5 pieces, with its usage {input: characters / 4 rounded up, output: words}. */
 export function answerOf(request: ParsedConverseRequest) {
   const text = fakeBedrockAnswer(request.modelId, request.messages);
-  const words = text.match(/\S+\s*/g) ?? [text];
-  const perPiece = Math.ceil(words.length / 5);
-  const pieces: string[] = [];
-  for (let index = 0; index < words.length; index += perPiece) {
-    pieces.push(words.slice(index, index + perPiece).join(""));
-  }
-  const characters =
-    request.system.reduce((total, text) => total + text.length, 0) +
-    request.messages.reduce((total, message) => total + message.text.length, 0);
-  const inputTokens = Math.ceil(characters / 4);
-  const usage = {
-    inputTokens,
-    outputTokens: words.length,
-    totalTokens: inputTokens + words.length,
-  };
-  return { text, pieces, usage };
+  const { pieces, words } = answerPieces(text);
+  const inputTokens = promptTokensOf([...request.system, ...request.messages.map((m) => m.text)]);
+  const usage = { inputTokens, outputTokens: words, totalTokens: inputTokens + words };
+  return { text, pieces: pieces.map((piece) => piece.text), usage };
 }
 
 /** One binary event-stream message of `:message-type: event`. */
@@ -81,11 +64,11 @@ export function exceptionFrame(exceptionType: StreamExceptionFixture): Uint8Arra
 export function streamSteps(
   request: ParsedConverseRequest,
   fault: FakeBedrockFault,
-): FakeStreamStep[] {
+): FakeAnswerStep[] {
   const { pieces, usage } = answerOf(request);
   const frames: Uint8Array[] = [eventFrame("messageStart", eventPayload("messageStart"))];
-  const steps = (): FakeStreamStep[] =>
-    frames.map((data): FakeStreamStep => ({ kind: "write", data }));
+  const steps = (): FakeAnswerStep[] =>
+    frames.map((data): FakeAnswerStep => ({ kind: "write", data }));
   for (const [index, piece] of pieces.entries()) {
     frames.push(
       eventFrame(
@@ -112,7 +95,7 @@ export function streamSteps(
   if (fault.kind === "one-byte-chunks") {
     const bytes = Buffer.concat(frames);
     const oneByOne = [...bytes].map(
-      (byte): FakeStreamStep => ({
+      (byte): FakeAnswerStep => ({
         kind: "write",
         data: Uint8Array.of(byte),
       }),

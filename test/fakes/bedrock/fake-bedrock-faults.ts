@@ -1,3 +1,10 @@
+import {
+  type CommonFault,
+  type ConnectionFaultName,
+  EVERY_REQUEST,
+  faultNameOf,
+  parseCommonFault,
+} from "../fake-common-faults.js";
 import type { ErrorFixture, StreamExceptionFixture } from "./bedrock-fixtures.js";
 
 /**
@@ -30,16 +37,10 @@ export type FakeBedrockFaultName =
   | "model-not-ready"
   /** Every request 400 ServiceQuotaExceededException. */
   | "quota"
-  /** The socket is destroyed when the request arrives: no status, no headers. */
-  | "reset-before-headers"
-  /** The request is accepted and never answered. */
-  | "no-response"
-  /** Two text deltas, then the socket is destroyed. */
-  | "cut-mid-stream"
+  /** See `ConnectionFaultName`: reset-before-headers, no-response, cut- and stall-mid-stream. */
+  | ConnectionFaultName
   /** Two text deltas, then the body ends cleanly without messageStop. */
   | "end-mid-stream"
-  /** Two text deltas, then silence with the connection open. */
-  | "stall-mid-stream"
   /** Two text deltas, then a `modelStreamErrorException` exception frame. */
   | "stream-exception"
   /** Two text deltas, then a `throttlingException` exception frame. */
@@ -57,13 +58,19 @@ export type FakeBedrockFaultName =
 export type FakeBedrockFault =
   | { readonly kind: "ok" }
   | { readonly kind: "error"; readonly fixture: ErrorFixture; readonly firstRequests: number }
-  | { readonly kind: "reset-before-headers" | "no-response" }
-  | { readonly kind: "cut-mid-stream" | "end-mid-stream" | "stall-mid-stream" }
+  | Extract<CommonFault, { kind: (typeof COMMON_KINDS)[number] }>
   | { readonly kind: "stream-exception"; readonly exception: StreamExceptionFixture }
   | { readonly kind: "stop-reason"; readonly stopReason: string; readonly afterDeltas: number }
   | { readonly kind: "no-metadata" | "one-byte-chunks" };
 
-const EVERY_REQUEST = Number.POSITIVE_INFINITY;
+/** Bedrock's errors are its own; it shares only the connection faults and a clean cut. */
+const COMMON_KINDS = [
+  "reset-before-headers",
+  "no-response",
+  "cut-mid-stream",
+  "end-mid-stream",
+  "stall-mid-stream",
+] as const;
 
 const ERROR_FAULTS: Readonly<Record<string, ErrorFixture>> = {
   throttled: "throttling",
@@ -80,17 +87,14 @@ const ERROR_FAULTS: Readonly<Record<string, ErrorFixture>> = {
 
 /** Resolves a fault name (or a model id `<fault>:<tag>`); unknown names are "ok". */
 export function parseBedrockFault(modelId: string): FakeBedrockFault {
-  const fault = modelId.split(":", 1)[0] ?? "";
+  const fault = faultNameOf(modelId);
   const fixture = ERROR_FAULTS[fault];
   if (fixture !== undefined) return { kind: "error", fixture, firstRequests: EVERY_REQUEST };
+  const common = parseCommonFault(fault, { kinds: COMMON_KINDS });
+  if (common !== undefined) return common;
   switch (fault) {
     case "fail-once-500":
       return { kind: "error", fixture: "internal-server", firstRequests: 1 };
-    case "reset-before-headers":
-    case "no-response":
-    case "cut-mid-stream":
-    case "end-mid-stream":
-    case "stall-mid-stream":
     case "no-metadata":
     case "one-byte-chunks":
       return { kind: fault };

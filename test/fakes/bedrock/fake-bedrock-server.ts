@@ -1,12 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { ServerResponse } from "node:http";
+import { beforeHeadersSteps } from "../fake-common-faults.js";
+import { createFaultStates, type FaultState } from "../fake-fault-states.js";
+import { type FakeUpstreamControls, fakeUpstreamControls } from "../fake-upstream-controls.js";
+import { type RecordedUpstreamRequest, startFakeUpstream } from "../fake-upstream-server.js";
 import { type ErrorFixture, errorOf } from "./bedrock-fixtures.js";
-import {
-  converseBody,
-  type FakeStreamStep,
-  type ParsedConverseRequest,
-  streamSteps,
-} from "./fake-bedrock-answers.js";
+import { converseBody, type ParsedConverseRequest, streamSteps } from "./fake-bedrock-answers.js";
 import {
   type FakeBedrockFault,
   type FakeBedrockFaultName,
@@ -16,57 +14,30 @@ import {
 export { fakeBedrockAnswer } from "./fake-bedrock-answers.js";
 export type { FakeBedrockFaultName } from "./fake-bedrock-faults.js";
 
-/** One request the fake received. */
-export interface RecordedBedrockRequest {
-  readonly method: string;
-  /** The raw path, e.g. "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream". */
-  readonly path: string;
+/**
+ * One request the fake received; `path` is the raw path, e.g.
+ * "/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream".
+ */
+export interface RecordedBedrockRequest extends RecordedUpstreamRequest {
   /** "converse", "converse-stream", or undefined for any other path. */
   readonly operation: "converse" | "converse-stream" | undefined;
   /** The model id, URL-decoded from the path. */
   readonly modelId: string | undefined;
-  /** Lower-case header names, as node:http gives them. */
-  readonly headers: IncomingHttpHeaders;
-  /** The JSON body, or its text when it is not JSON. */
-  readonly body: unknown;
-  /** Arrival time (`Date.now()`), in milliseconds. */
-  readonly receivedAtMs: number;
-  /** The client's port: equal for requests that came over the same (kept-alive) connection. */
-  readonly remotePort: number | undefined;
-  /** "finished" when the fake ended the response, "closed-early" when the connection closed first. */
-  readonly closed: Promise<"finished" | "closed-early">;
 }
 
 /** A running fake Bedrock Runtime server on 127.0.0.1. */
-export interface FakeBedrock {
+export interface FakeBedrock
+  extends FakeUpstreamControls<RecordedBedrockRequest, FakeBedrockFaultName> {
   /** "http://127.0.0.1:<port>": use as the provider's `baseUrl` (the SDK's endpoint). */
   readonly baseUrl: string;
   /** The region the fake expects in the SigV4 credential scope. */
   readonly region: string;
-  /** Every request, in arrival order. */
-  readonly requests: readonly RecordedBedrockRequest[];
-  /** The requests for one model id. */
-  requestsFor(modelId: string): RecordedBedrockRequest[];
-  /** Resolves once `count` requests (for `modelId`, when given) have arrived. */
-  waitForRequests(count: number, modelId?: string): Promise<void>;
-  /** Gives a model id a fault, overriding the one its name implies, and restarts its counter. */
-  setFault(modelId: string, fault: FakeBedrockFaultName | undefined): void;
-  /** Forgets the recorded requests, the faults set and every counter (between tests). */
-  reset(): void;
-  /** Destroys open sockets and stops listening. */
-  close(): Promise<void>;
 }
 
 /** Options of `startFakeBedrock`. */
 export interface FakeBedrockOptions {
   /** The region requests must be signed for. Default "us-east-1". */
   readonly region?: string;
-}
-
-interface ModelState {
-  fault: FakeBedrockFault;
-  /** Requests since the fault was set. */
-  served: number;
 }
 
 const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
@@ -86,72 +57,43 @@ const SIGV4 =
  */
 export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promise<FakeBedrock> {
   const region = options.region ?? "us-east-1";
-  const requests: RecordedBedrockRequest[] = [];
-  const models = new Map<string, ModelState>();
-  const sockets = new Set<Socket>();
-  const waiters = new Set<() => boolean>();
+  const faults = createFaultStates(parseBedrockFault);
 
-  const server = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (part: Buffer) => parts.push(part));
-    req.on("end", () => {
-      const body = parseJson(Buffer.concat(parts).toString("utf8"));
-      const match = PATH.exec(req.url ?? "");
+  const upstream = await startFakeUpstream<RecordedBedrockRequest>({
+    record(common) {
+      const match = PATH.exec(common.path);
       const modelId = match?.[1] === undefined ? undefined : safeDecode(match[1]);
       const operation = match?.[2] as RecordedBedrockRequest["operation"];
-      const closed = new Promise<"finished" | "closed-early">((resolve) => {
-        res.on("close", () => resolve(res.writableFinished ? "finished" : "closed-early"));
-      });
-      requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        operation,
-        modelId,
-        headers: req.headers,
-        body,
-        receivedAtMs: Date.now(),
-        remotePort: req.socket.remotePort,
-        closed,
-      });
-      for (const waiter of waiters) if (waiter()) waiters.delete(waiter);
-
+      return { ...common, operation, modelId };
+    },
+    modelOf: (record) => record.modelId,
+    handle({ record, req, res }) {
+      const { modelId, operation } = record;
       if (req.method !== "POST" || modelId === undefined || operation === undefined) {
         return sendError(res, "not-found");
       }
       const scope = SIGV4.exec(req.headers.authorization ?? "");
       if (scope === null) return sendError(res, "missing-auth");
       if (scope[1] !== region) return sendError(res, "wrong-region");
-      const parsed = parseRequest(modelId, body);
+      const parsed = parseRequest(modelId, record.body);
       if (parsed === undefined) return sendError(res, "validation");
-
-      const state = models.get(modelId) ?? { fault: parseBedrockFault(modelId), served: 0 };
-      models.set(modelId, state);
-      state.served++;
-      respond(res, parsed, state, operation);
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+      respond(res, parsed, faults.serve(modelId), operation);
+    },
   });
 
   function respond(
     res: ServerResponse,
     request: ParsedConverseRequest,
-    state: ModelState,
+    { fault, served }: FaultState<FakeBedrockFault>,
     operation: "converse" | "converse-stream",
   ): void {
-    const { fault, served } = state;
     if (fault.kind === "error" && served <= fault.firstRequests) {
       sendError(res, fault.fixture);
       return;
     }
-    if (fault.kind === "reset-before-headers") {
-      res.socket?.destroy();
-      return;
-    }
-    if (fault.kind === "no-response") return;
-    const requestId = `fake-${requests.length}`;
+    const early = beforeHeadersSteps(fault);
+    if (early !== undefined) return void upstream.play(res, early);
+    const requestId = `fake-${upstream.requests.length}`;
     if (operation === "converse") {
       res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": requestId });
       res.end(converseBody(request, fault));
@@ -161,67 +103,15 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       "content-type": "application/vnd.amazon.eventstream",
       "x-amzn-requestid": requestId,
     });
-    void run(res, streamSteps(request, fault), fault.kind === "one-byte-chunks");
+    // One write per event loop turn, so that the bytes leave in separate TCP segments.
+    const flushEachWrite = fault.kind === "one-byte-chunks";
+    void upstream.play(res, streamSteps(request, fault), { flushEachWrite });
   }
-
-  async function run(
-    res: ServerResponse,
-    steps: readonly FakeStreamStep[],
-    flushEach: boolean,
-  ): Promise<void> {
-    let flushed: Promise<void> = Promise.resolve();
-    for (const step of steps) {
-      if (res.destroyed) return;
-      if (step.kind === "write") {
-        flushed = new Promise((resolve) => res.write(step.data, () => resolve()));
-        // One write per event loop turn, so that the bytes leave in separate TCP segments.
-        if (flushEach) await flushed;
-      } else if (step.kind === "destroy") {
-        // Destroying at once would drop the writes still buffered: cut after they left.
-        await flushed;
-        res.socket?.destroy();
-        return;
-      } else if (step.kind === "end") {
-        res.end();
-        return;
-      } else {
-        return;
-      }
-    }
-  }
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: upstream.origin,
     region,
-    requests,
-    requestsFor: (modelId) => requests.filter((request) => request.modelId === modelId),
-    waitForRequests(count, modelId) {
-      const reached = () =>
-        (modelId === undefined ? requests : requests.filter((r) => r.modelId === modelId)).length >=
-        count;
-      if (reached()) return Promise.resolve();
-      return new Promise((resolve) => {
-        waiters.add(() => {
-          if (!reached()) return false;
-          resolve();
-          return true;
-        });
-      });
-    },
-    setFault(modelId, fault) {
-      models.set(modelId, { fault: parseBedrockFault(fault ?? modelId), served: 0 });
-    },
-    reset() {
-      requests.length = 0;
-      models.clear();
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    ...fakeUpstreamControls(upstream, faults),
   };
 }
 
@@ -241,14 +131,6 @@ function safeDecode(text: string): string | undefined {
     return decodeURIComponent(text);
   } catch {
     return undefined;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

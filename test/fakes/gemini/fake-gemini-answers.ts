@@ -1,3 +1,5 @@
+import { answerPieces, fakeAnswerText, promptTokensOf } from "../fake-answer-pieces.js";
+import type { FakeAnswerStep } from "../fake-upstream-server.js";
 import type { FakeGeminiFault } from "./fake-gemini-faults.js";
 import {
   blockedBody,
@@ -9,13 +11,6 @@ import {
   unaryBody,
   usageOf,
 } from "./gemini-fixtures.js";
-
-/** One thing the fake does while answering. */
-export type FakeAnswerStep =
-  | { readonly kind: "write"; readonly data: string }
-  | { readonly kind: "wait"; readonly ms: number }
-  /** Destroy the socket, end the response, or leave it open. */
-  | { readonly kind: "destroy" | "end" | "hold" };
 
 /** The parts of a `generateContent` request the fake uses. */
 export interface ParsedGeminiRequest {
@@ -32,21 +27,13 @@ const THOUGHT_TOKENS = 5;
 
 /** The normal answer of a model to a request. */
 export function fakeGeminiAnswer(model: string, messages: ParsedGeminiRequest["messages"]): string {
-  const lastUser = messages.findLast((message) => message.role === "user")?.text ?? "";
-  return lastUser === "" ? `Answer from ${model}.` : `Answer from ${model}: ${lastUser}`;
+  return fakeAnswerText(model, messages.findLast((m) => m.role === "user")?.text ?? "");
 }
 
 function answerOf(request: ParsedGeminiRequest) {
   const text = fakeGeminiAnswer(request.model, request.messages);
-  const words = text.match(/\S+\s*/g) ?? [text];
-  const perPiece = Math.ceil(words.length / 5);
-  const pieces: { text: string; words: number }[] = [];
-  for (let index = 0; index < words.length; index += perPiece) {
-    const slice = words.slice(index, index + perPiece);
-    pieces.push({ text: slice.join(""), words: slice.length });
-  }
-  const characters = request.messages.reduce((total, m) => total + m.text.length, 0);
-  return { text, pieces, promptTokens: Math.ceil(characters / 4), words: words.length };
+  const { pieces, words } = answerPieces(text);
+  return { text, pieces, promptTokens: promptTokensOf(request.messages.map((m) => m.text)), words };
 }
 
 /** The steps of a streamed answer under a fault. */

@@ -1,22 +1,28 @@
+import {
+  type CommonFault,
+  type ConnectionFaultName,
+  EVERY_REQUEST,
+  faultNameOf,
+  parseCommonFault,
+  type RetryableFaultName,
+} from "../fake-common-faults.js";
 import type { GeminiErrorFixture } from "./gemini-fixtures.js";
 
 /**
  * The behaviours of the fake Gemini server, chosen by the model name in the request path
  * (tensorzero style): `<fault>` or `<fault>:<tag>` — the tag only makes a distinct model with
  * its own counters. A model name that is no fault (e.g. "gemini-2.0-flash") answers normally.
+ * The retryable faults answer 500 INTERNAL, 503 UNAVAILABLE, and 429 RESOURCE_EXHAUSTED with
+ * RetryInfo `retryDelay: "<s>s"` (no header).
  * "First" counts the requests for that exact model name since its fault was (re)set.
  */
 export type FakeGeminiFaultName =
   /** A normal answer: ~5 text chunks with cumulative usage, the last one with finishReason STOP. */
   | "ok"
-  /** First request 500 INTERNAL, then ok. */
-  | "fail-once-500"
-  /** The first n requests 503 UNAVAILABLE, then ok. */
-  | `down-until-${number}`
+  /** See `RetryableFaultName`. */
+  | RetryableFaultName
   /** Every request 503 UNAVAILABLE. */
   | "always-503"
-  /** First request 429 RESOURCE_EXHAUSTED with RetryInfo `retryDelay: "<s>s"` (no header), then ok. */
-  | `rate-limited-retry-after-${number}`
   /** Every request 429 RESOURCE_EXHAUSTED without RetryInfo. */
   | "always-429"
   /** Every request 400 INVALID_ARGUMENT, ErrorInfo reason API_KEY_INVALID. */
@@ -41,14 +47,8 @@ export type FakeGeminiFaultName =
   | "max-tokens"
   /** A thought part (`thought: true`) first, then the answer; usage has thoughtsTokenCount 5. */
   | "thoughts"
-  /** The socket is destroyed when the request arrives: no status, no headers. */
-  | "reset-before-headers"
-  /** The request is accepted and never answered. */
-  | "no-response"
-  /** Two text chunks, then the socket is destroyed. */
-  | "cut-mid-stream"
-  /** Two text chunks, then silence with the connection open. */
-  | "stall-mid-stream"
+  /** See `ConnectionFaultName`: reset-before-headers, no-response, cut- and stall-mid-stream. */
+  | ConnectionFaultName
   /** Every text chunk, then the body ends without a finishReason. */
   | "no-finish-reason"
   /** One `data: {not json` event among good chunks, then a proper finish. */
@@ -65,23 +65,22 @@ export type FakeGeminiFaultName =
 /** A fault resolved to what to do for one request. */
 export type FakeGeminiFault =
   | { readonly kind: "ok" }
-  | { readonly kind: "status"; readonly status: 500 | 503; readonly firstRequests: number }
-  | { readonly kind: "retry-after"; readonly seconds: number }
+  | Extract<CommonFault, { kind: (typeof COMMON_KINDS)[number] }>
   | { readonly kind: "error-body"; readonly status: number; readonly fixture: GeminiErrorFixture }
-  | { readonly kind: "safety-block" }
   | { readonly kind: "finish"; readonly reason: string; readonly afterPieces: number }
-  | { readonly kind: "thoughts" }
-  | { readonly kind: "reset-before-headers" }
-  | { readonly kind: "no-response" }
-  | { readonly kind: "cut-mid-stream" }
-  | { readonly kind: "stall-mid-stream" }
-  | { readonly kind: "no-finish-reason" }
-  | { readonly kind: "malformed"; readonly count: number }
-  | { readonly kind: "stream-error" }
-  | { readonly kind: "hold-after-finish" }
-  | { readonly kind: "late-end" };
+  | { readonly kind: "safety-block" | "thoughts" | "no-finish-reason" | "stream-error" }
+  | { readonly kind: "hold-after-finish" | "late-end" };
 
-const EVERY_REQUEST = Number.POSITIVE_INFINITY;
+/** The common faults Gemini has: no `status-<n>`, slow first token, or clean mid-stream end. */
+const COMMON_KINDS = [
+  "status",
+  "retry-after",
+  "malformed",
+  "reset-before-headers",
+  "no-response",
+  "cut-mid-stream",
+  "stall-mid-stream",
+] as const;
 
 const ERROR_FAULTS: Readonly<Record<string, { status: number; fixture: GeminiErrorFixture }>> = {
   "always-429": { status: 429, fixture: "resource-exhausted" },
@@ -95,46 +94,26 @@ const ERROR_FAULTS: Readonly<Record<string, { status: number; fixture: GeminiErr
 
 /** Resolves a fault name (or a model name `<fault>:<tag>`); unknown names are "ok". */
 export function parseGeminiFault(name: string): FakeGeminiFault {
-  const fault = name.split(":", 1)[0] ?? "";
-  const numberAfter = (prefix: string): number | undefined => {
-    if (!fault.startsWith(prefix)) return undefined;
-    const value = fault.slice(prefix.length);
-    return /^\d+$/.test(value) ? Number(value) : undefined;
-  };
+  const fault = faultNameOf(name);
   const errorFault = ERROR_FAULTS[fault];
   if (errorFault !== undefined) return { kind: "error-body", ...errorFault };
+  const common = parseCommonFault(fault, { kinds: COMMON_KINDS, malformedUnit: "event" });
+  if (common !== undefined) return common;
   switch (fault) {
-    case "fail-once-500":
-      return { kind: "status", status: 500, firstRequests: 1 };
-    case "always-503":
-      return { kind: "status", status: 503, firstRequests: EVERY_REQUEST };
     case "safety-finish":
       return { kind: "finish", reason: "SAFETY", afterPieces: 2 };
     case "recitation":
       return { kind: "finish", reason: "RECITATION", afterPieces: 2 };
     case "max-tokens":
       return { kind: "finish", reason: "MAX_TOKENS", afterPieces: EVERY_REQUEST };
-    case "malformed-event":
-      return { kind: "malformed", count: 1 };
     case "safety-block":
     case "thoughts":
-    case "reset-before-headers":
-    case "no-response":
-    case "cut-mid-stream":
-    case "stall-mid-stream":
     case "no-finish-reason":
     case "stream-error":
     case "hold-after-finish":
     case "late-end":
       return { kind: fault };
     default:
-      break;
+      return { kind: "ok" };
   }
-  const downUntil = numberAfter("down-until-");
-  if (downUntil !== undefined) return { kind: "status", status: 503, firstRequests: downUntil };
-  const seconds = numberAfter("rate-limited-retry-after-");
-  if (seconds !== undefined) return { kind: "retry-after", seconds };
-  const malformed = numberAfter("malformed-events-");
-  if (malformed !== undefined) return { kind: "malformed", count: malformed };
-  return { kind: "ok" };
 }

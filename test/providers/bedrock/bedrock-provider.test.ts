@@ -8,7 +8,7 @@ import {
   fakeBedrockAnswer,
   startFakeBedrock,
 } from "../../fakes/bedrock/fake-bedrock-server.js";
-import { call, collect, failureOf, request } from "../openai-provider-harness.js";
+import { call, collect, failureOf, providerConfig, request } from "../provider-harness.js";
 
 const credentials = { accessKeyId: "AKIDSWITCHBOARD", secretAccessKey: "bedrock-test-secret" };
 const claude = "anthropic.claude-3-5-haiku-20241022-v1:0";
@@ -17,17 +17,10 @@ const asked = request.messages
   .map((message) => ({ role: message.role, text: message.content }));
 
 function config(overrides: Partial<ProviderConfig>): ProviderConfig {
-  return {
-    name: "aws",
-    type: "bedrock",
-    baseUrl: "",
-    apiKey: undefined,
-    headers: { "X-Team": "search" },
-    maxConnections: 4,
-    demoDelayMs: 0,
-    region: "us-east-1",
-    ...overrides,
-  };
+  return providerConfig(
+    { name: "aws", type: "bedrock", apiKey: undefined, region: "us-east-1" },
+    overrides,
+  );
 }
 
 describe("createBedrockProvider against a fake Bedrock Runtime server", () => {

@@ -1,17 +1,11 @@
-import pino from "pino";
 import type { ProviderConfig } from "../../../src/config/gateway-config.js";
-import type {
-  ChatCallOptions,
-  ChatEvent,
-  ChatProvider,
-  ChatRequest,
-} from "../../../src/providers/chat-provider.js";
-import { ProviderError } from "../../../src/providers/provider-error.js";
+import type { ChatRequest } from "../../../src/providers/chat-provider.js";
 import { FAKE_GEMINI_API_KEY } from "../../fakes/gemini/fake-gemini-server.js";
+import { createAnswerReaders, providerConfig } from "../provider-harness.js";
 
 /** Helpers shared by the Gemini provider tests. */
 
-const silent = pino({ level: "silent" });
+export { call } from "../provider-harness.js";
 
 /** A system message, a short conversation and every sampling option. */
 export const request: ChatRequest = {
@@ -29,47 +23,8 @@ export const promptCharacters = request.messages.reduce((sum, m) => sum + m.cont
 
 /** A gemini provider "google" with the fake's key and a custom header. */
 export function config(overrides: Partial<ProviderConfig>): ProviderConfig {
-  return {
-    name: "google",
-    type: "gemini",
-    baseUrl: "",
-    apiKey: FAKE_GEMINI_API_KEY,
-    headers: { "X-Team": "search" },
-    maxConnections: 4,
-    demoDelayMs: 0,
-    ...overrides,
-  };
+  return providerConfig({ name: "google", type: "gemini", apiKey: FAKE_GEMINI_API_KEY }, overrides);
 }
 
-/** Call options for `model` with a fresh signal and a silent logger. */
-export function call(model: string, overrides: Partial<ChatCallOptions> = {}): ChatCallOptions {
-  return {
-    model,
-    signal: new AbortController().signal,
-    log: silent,
-    headersTimeoutMs: 5000,
-    ...overrides,
-  };
-}
-
-/** Reads a whole answer: its events, the concatenated text and the last event. */
-export async function collect(provider: ChatProvider, options: ChatCallOptions, chat = request) {
-  const events: ChatEvent[] = [];
-  for await (const event of provider.streamChat(chat, options)) events.push(event);
-  const text = events.map((event) => (event.type === "delta" ? event.text : "")).join("");
-  return { events, text, finish: events.at(-1) };
-}
-
-/** The ProviderError an answer fails with; throws when it succeeds or fails otherwise. */
-export async function failureOf(
-  provider: ChatProvider,
-  options: ChatCallOptions,
-  chat = request,
-): Promise<ProviderError> {
-  const error = await collect(provider, options, chat).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof ProviderError)) throw new Error(`expected a ProviderError, got ${error}`);
-  return error;
-}
+/** `collect` and `failureOf` for this file's `request`. */
+export const { collect, failureOf } = createAnswerReaders(request);
