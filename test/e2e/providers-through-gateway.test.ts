@@ -65,6 +65,8 @@ describe("every wire format through Prompt and StreamPrompt", () => {
           claude: { type: "anthropic", baseUrl: anthropic.baseUrl, apiKey: "sk-ant-test" },
           google: { type: "gemini", baseUrl: gemini.baseUrl, apiKey: FAKE_GEMINI_API_KEY },
           aws: { type: "bedrock", baseUrl: bedrock.baseUrl, region: "eu-central-1" },
+          azure: { type: "azure-openai", baseUrl: openai.origin, apiKey: "azure-key" },
+          groq: { type: "groq", baseUrl: `${openai.origin}/openai/v1`, apiKey: "gsk-test" },
         },
         models,
         ...overrides,
@@ -81,6 +83,8 @@ describe("every wire format through Prompt and StreamPrompt", () => {
     ["anthropic", `claude:${CLAUDE}`, CLAUDE],
     ["gemini", "google:gemini-2.5-flash", "gemini-2.5-flash"],
     ["bedrock", `aws:${BEDROCK_CLAUDE}`, BEDROCK_CLAUDE],
+    ["azure-openai", "azure:my-gpt-4o", "my-gpt-4o"],
+    ["the groq preset", "groq:llama-3.3-70b-versatile", "llama-3.3-70b-versatile"],
   ] as const;
 
   for (const [wire, id, model] of cases) {
