@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
-import { parseBaseUrl } from "../http/parse-base-url.js";
+import { resolveBaseUrl } from "../http/parse-base-url.js";
 
 /** Where a Messages API request goes. */
 export interface AnthropicEndpoint {
@@ -9,15 +9,11 @@ export interface AnthropicEndpoint {
   readonly path: string;
 }
 
-/** The base URL used when the configuration leaves `baseUrl` empty. */
-export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
-
 /**
- * Resolves `baseUrl + "/messages"`, tolerating a trailing slash and keeping any query. Throws
+ * Resolves `baseUrl` (the type's default when empty) + "/messages", tolerating a trailing slash and keeping any query. Throws
  * an `Error` naming the provider when the base URL is not an http(s) URL.
  */
 export function resolveAnthropicEndpoint(config: ProviderConfig): AnthropicEndpoint {
-  const baseUrl = config.baseUrl !== "" ? config.baseUrl : DEFAULT_ANTHROPIC_BASE_URL;
-  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
+  const { url, basePath } = resolveBaseUrl(config);
   return { origin: url.origin, path: `${basePath}/messages${url.search}` };
 }

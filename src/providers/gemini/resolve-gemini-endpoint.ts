@@ -1,8 +1,5 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
-import { parseBaseUrl } from "../http/parse-base-url.js";
-
-/** Used when the configuration leaves `baseUrl` empty. */
-export const DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta";
+import { resolveBaseUrl } from "../http/parse-base-url.js";
 
 /** Where the requests of one Gemini provider go. */
 export interface GeminiEndpoint {
@@ -13,15 +10,15 @@ export interface GeminiEndpoint {
 }
 
 /**
- * Resolves `baseUrl + "/models/{model}:streamGenerateContent?alt=sse"`, tolerating a trailing
- * slash and keeping any query of the base URL. The model is one URL-encoded path segment; a
+ * Resolves `baseUrl` (the type's default when empty) +
+ * "/models/{model}:streamGenerateContent?alt=sse", tolerating a trailing slash and keeping any
+ * query of the base URL. The model is one URL-encoded path segment; a
  * configured name already written as the API's resource name ("models/gemini-2.0-flash", as
  * `models.list` returns it) loses its "models/" prefix instead of being encoded into
  * "models%2F…". Throws an `Error` naming the provider when the base URL is not an http(s) URL.
  */
 export function resolveGeminiEndpoint(config: ProviderConfig): GeminiEndpoint {
-  const baseUrl = config.baseUrl !== "" ? config.baseUrl : DEFAULT_GEMINI_BASE_URL;
-  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
+  const { url, basePath } = resolveBaseUrl(config);
   const extraQuery = url.search === "" ? "" : `&${url.search.slice(1)}`;
   return {
     origin: url.origin,

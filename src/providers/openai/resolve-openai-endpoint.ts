@@ -1,6 +1,5 @@
 import type { ProviderConfig } from "../../config/gateway-config.js";
-import { PROVIDER_TYPE_INFO } from "../../config/provider-types.js";
-import { parseBaseUrl } from "../http/parse-base-url.js";
+import { resolveBaseUrl } from "../http/parse-base-url.js";
 import { DEFAULT_AZURE_OPENAI_API_VERSION } from "./azure-openai-api-version.js";
 
 /** Where the Chat Completions requests of one provider go. */
@@ -24,12 +23,7 @@ export interface OpenAiEndpoint {
  * openai-compatible) or is not an http(s) URL.
  */
 export function resolveOpenAiEndpoint(config: ProviderConfig): OpenAiEndpoint {
-  const baseUrl =
-    config.baseUrl !== "" ? config.baseUrl : PROVIDER_TYPE_INFO[config.type].defaultBaseUrl;
-  if (baseUrl === undefined || baseUrl === "") {
-    throw new Error(`provider "${config.name}": type ${config.type} needs a baseUrl`);
-  }
-  const { url, basePath } = parseBaseUrl(config.name, baseUrl);
+  const { url, basePath } = resolveBaseUrl(config);
   if (config.type === "azure-openai") {
     const query = new URLSearchParams(url.search);
     query.set("api-version", config.apiVersion ?? DEFAULT_AZURE_OPENAI_API_VERSION);

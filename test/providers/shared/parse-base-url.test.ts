@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseBaseUrl } from "../../../src/providers/http/parse-base-url.js";
+import type { ProviderConfig } from "../../../src/config/gateway-config.js";
+import { parseBaseUrl, resolveBaseUrl } from "../../../src/providers/http/parse-base-url.js";
 
 describe("parseBaseUrl", () => {
   it("gives the URL and its path without trailing slashes", () => {
@@ -23,6 +24,30 @@ describe("parseBaseUrl", () => {
   it("throws an error naming the provider for a URL that is not http or https", () => {
     expect(() => parseBaseUrl("mine", "ftp://api.example.com")).toThrow(
       'provider "mine": baseUrl must be http or https',
+    );
+  });
+});
+
+describe("resolveBaseUrl", () => {
+  const config = (type: ProviderConfig["type"], baseUrl: string): ProviderConfig => ({
+    name: "p",
+    type,
+    baseUrl,
+    apiKey: undefined,
+    headers: {},
+    maxConnections: 1,
+    demoDelayMs: 0,
+  });
+
+  it("takes the type's default base URL when none is configured, and a configured one first", () => {
+    expect(resolveBaseUrl(config("anthropic", "")).url.href).toBe("https://api.anthropic.com/v1");
+    expect(resolveBaseUrl(config("gemini", "")).basePath).toBe("/v1beta");
+    expect(resolveBaseUrl(config("anthropic", "http://127.0.0.1:9/x/")).basePath).toBe("/x");
+  });
+
+  it("names the provider when its type has no default and none is configured", () => {
+    expect(() => resolveBaseUrl(config("azure-openai", ""))).toThrow(
+      'provider "p": type azure-openai needs a baseUrl',
     );
   });
 });
