@@ -111,7 +111,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     if (playground && servePlayground(playground, req, res)) return;
     rpcLog.begin(req, res);
-    useMinimalGrpcMessageEncoding(res);
+    useMinimalGrpcMessageEncoding(req, res);
     rpcHandler(req, res);
   };
   const tls = config.tls && {

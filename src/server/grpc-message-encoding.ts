@@ -1,4 +1,4 @@
-import type { HttpResponse } from "./http-handler.js";
+import type { HttpRequest, HttpResponse } from "./http-handler.js";
 
 /**
  * The gRPC spec percent-encodes only what cannot travel as is in `grpc-message`: bytes outside
@@ -25,10 +25,13 @@ export function toMinimalGrpcMessage(encoded: string): string {
 }
 
 /**
- * Makes a response's `grpc-message` trailer use the minimal encoding of the gRPC spec (see
- * `toMinimalGrpcMessage`). Only gRPC responses carry that trailer; others pass untouched.
+ * Makes a gRPC response's `grpc-message` trailer use the minimal encoding of the gRPC spec (see
+ * `toMinimalGrpcMessage`). Only gRPC (not gRPC-Web, whose trailers travel in the body, nor
+ * Connect) sends HTTP trailers, so other requests are left alone at no cost.
  */
-export function useMinimalGrpcMessageEncoding(res: HttpResponse): void {
+export function useMinimalGrpcMessageEncoding(req: HttpRequest, res: HttpResponse): void {
+  const contentType = req.headers["content-type"];
+  if (contentType === undefined || !/^application\/grpc(\+|;|$)/.test(contentType)) return;
   // node:http and node:http2 responses both take a header object here (connect-node's form).
   const response = res as { addTrailers(trailers: Record<string, unknown>): void };
   const addTrailers = response.addTrailers.bind(response);
