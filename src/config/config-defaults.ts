@@ -23,8 +23,18 @@ export const CONFIG_DEFAULTS = Object.freeze({
     maxConcurrentStreams: 100, // per HTTP/2 connection
     idleTimeoutMs: 30_000, // 30 s
     shutdownGraceMs: 30_000, // 30 s
-    maxPromptChars: 100_000, // characters
+    maxPromptChars: 100_000, // Unicode code points
     playground: true, // GET /playground
+    maxConnections: 10_000, // open TCP connections in total
+    maxConnectionsPerClient: 1_000, // open TCP connections per remote address
+    streamResetBurst: 200, // HTTP/2 streams a client may reset at once, per connection …
+    streamResetRatePerSecond: 20, // … and per second after that
+    requestBodyTimeoutMs: 30_000, // 30 s to deliver a request body
+    headersTimeoutMs: 10_000, // 10 s to deliver HTTP/1.1 request headers
+    maxConcurrentGenerations: 2_000, // answers being generated at once, process-wide
+    maxConcurrentCallsPerClient: 1_000, // RPCs in progress per remote address
+    maxDecompressingBytes: 64 * 1024 * 1024, // 64 MiB of inflated bytes at once, process-wide
+    maxCompressionRatio: 100, // inflated bytes per compressed byte
   }),
   logging: Object.freeze({ level: "info" as LogLevel }),
   provider: Object.freeze({
@@ -57,6 +67,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     maxDurationMs: 600_000, // 10 min
     maxRetainedStreams: 1_000, // streams
     maxEventsPerStream: 20_000, // events
+    maxRetainedBytes: 256 * 1024 * 1024, // 256 MiB of retained event text (memory storage)
   } satisfies StreamingConfig),
   sessions: Object.freeze({
     ttlMs: 86_400_000, // 1 day

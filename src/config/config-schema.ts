@@ -75,9 +75,67 @@ const serverSchema = z.strictObject({
         D.server.idleTimeoutMs,
       ).optional(),
       maxPromptChars: integer(
-        "Longest accepted prompt, in characters.",
+        "Longest accepted prompt, in Unicode code points.",
         { min: 1, max: 10_000_000 },
         D.server.maxPromptChars,
+      ).optional(),
+      maxConnections: integer(
+        "Open TCP connections in total; more are closed on accept.",
+        { min: 1, max: 1_000_000 },
+        D.server.maxConnections,
+      ).optional(),
+      maxConnectionsPerClient: integer(
+        "Open TCP connections per remote address (behind a proxy: the proxy's); more are closed on accept.",
+        { min: 1, max: 1_000_000 },
+        D.server.maxConnectionsPerClient,
+      ).optional(),
+      streamResets: z
+        .strictObject({
+          burst: integer(
+            "HTTP/2 streams a client may reset at once, per connection.",
+            { min: 1, max: 1_000_000 },
+            D.server.streamResetBurst,
+          ).optional(),
+          perSecond: integer(
+            "Resets per second refilled into the burst.",
+            { min: 1, max: 1_000_000 },
+            D.server.streamResetRatePerSecond,
+          ).optional(),
+        })
+        .meta({
+          description:
+            "Budget of HTTP/2 streams reset by the client, per connection; beyond it: GOAWAY ENHANCE_YOUR_CALM.",
+        })
+        .optional(),
+      requestBodyTimeout: duration(
+        "A request must deliver its whole body within this long (HTTP/1.1, and per HTTP/2 stream).",
+        { minMs: 100, maxMs: HOUR_MS },
+        D.server.requestBodyTimeoutMs,
+      ).optional(),
+      headersTimeout: duration(
+        "An HTTP/1.1 request must deliver its headers within this long.",
+        { minMs: 100, maxMs: HOUR_MS },
+        D.server.headersTimeoutMs,
+      ).optional(),
+      maxConcurrentGenerations: integer(
+        "Answers generated at once in this process; beyond: RESOURCE_EXHAUSTED.",
+        { min: 1, max: 1_000_000 },
+        D.server.maxConcurrentGenerations,
+      ).optional(),
+      maxConcurrentCallsPerClient: integer(
+        "RPCs in progress per remote address; beyond: RESOURCE_EXHAUSTED.",
+        { min: 1, max: 1_000_000 },
+        D.server.maxConcurrentCallsPerClient,
+      ).optional(),
+      maxDecompressingBytes: integer(
+        "Bytes inflated from compressed requests at once, process-wide; beyond: RESOURCE_EXHAUSTED.",
+        { min: 1_024, max: 64 * 1024 * 1024 * 1024 },
+        D.server.maxDecompressingBytes,
+      ).optional(),
+      maxCompressionRatio: integer(
+        "Largest inflated size per compressed byte of a request message.",
+        { min: 1, max: 100_000 },
+        D.server.maxCompressionRatio,
       ).optional(),
     })
     .optional(),
@@ -188,6 +246,11 @@ const streamingSchema = z.strictObject({
     "Events kept per stream at most.",
     { min: 10, max: 10_000_000 },
     D.streaming.maxEventsPerStream,
+  ).optional(),
+  maxRetainedBytes: integer(
+    "Bytes of event text retained across all streams at most (memory storage).",
+    { min: 1_024, max: 64 * 1024 * 1024 * 1024 },
+    D.streaming.maxRetainedBytes,
   ).optional(),
 });
 

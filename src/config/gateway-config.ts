@@ -34,10 +34,36 @@ export interface ServerConfig {
   readonly idleTimeoutMs: number;
   /** Time in-flight RPCs get to finish on shutdown, in milliseconds. */
   readonly shutdownGraceMs: number;
-  /** Longest accepted prompt, in characters. */
+  /** Longest accepted prompt, in Unicode code points. */
   readonly maxPromptChars: number;
   /** Serve the browser playground at `GET /playground`. */
   readonly playground: boolean;
+  /** Open TCP connections in total; more are closed on accept. */
+  readonly maxConnections: number;
+  /**
+   * Open TCP connections per remote address; more are closed on accept. Behind a proxy or a
+   * mesh sidecar every connection comes from the proxy's address.
+   */
+  readonly maxConnectionsPerClient: number;
+  /**
+   * Token bucket of HTTP/2 streams a client may reset (RST_STREAM before the response ended) per
+   * connection: `streamResetBurst` at once, refilled by `streamResetRatePerSecond`. A client
+   * that exceeds it gets GOAWAY with ENHANCE_YOUR_CALM and the connection is closed.
+   */
+  readonly streamResetBurst: number;
+  readonly streamResetRatePerSecond: number;
+  /** A request must deliver its whole body within this long (HTTP/1.1 and per HTTP/2 stream), in milliseconds. */
+  readonly requestBodyTimeoutMs: number;
+  /** An HTTP/1.1 request must deliver its headers within this long, in milliseconds. */
+  readonly headersTimeoutMs: number;
+  /** Answers (Prompt and StreamPrompt generations) generated at once in this process; beyond: RESOURCE_EXHAUSTED. */
+  readonly maxConcurrentGenerations: number;
+  /** RPCs in progress per remote address; beyond: RESOURCE_EXHAUSTED. */
+  readonly maxConcurrentCallsPerClient: number;
+  /** Bytes being inflated from compressed requests at once, process-wide; beyond: RESOURCE_EXHAUSTED. */
+  readonly maxDecompressingBytes: number;
+  /** Largest inflated size per compressed byte of a request message. */
+  readonly maxCompressionRatio: number;
 }
 
 /**
@@ -173,6 +199,11 @@ export interface StreamingConfig {
   readonly maxRetainedStreams: number;
   /** Events kept per stream at most; a generation that would exceed it fails. */
   readonly maxEventsPerStream: number;
+  /**
+   * Bytes of event text retained across all streams at most (memory storage); the earliest
+   * finished streams are evicted first, and a running generation that would exceed it fails.
+   */
+  readonly maxRetainedBytes: number;
 }
 
 export interface SessionConfig {

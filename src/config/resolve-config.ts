@@ -117,6 +117,7 @@ export function resolveConfig(
       maxDurationMs: file.streaming?.maxDuration ?? D.streaming.maxDurationMs,
       maxRetainedStreams: file.streaming?.maxRetainedStreams ?? D.streaming.maxRetainedStreams,
       maxEventsPerStream: file.streaming?.maxEventsPerStream ?? D.streaming.maxEventsPerStream,
+      maxRetainedBytes: file.streaming?.maxRetainedBytes ?? D.streaming.maxRetainedBytes,
     },
     sessions: {
       ttlMs: pick(
@@ -171,6 +172,7 @@ function pickAlias(
 
 function resolveServer(server: ConfigFile["server"], baseDir: string): ServerConfig {
   const s = D.server;
+  const limits = server?.limits;
   return {
     host: server?.host ?? s.host,
     port: server?.port ?? s.port,
@@ -185,6 +187,17 @@ function resolveServer(server: ConfigFile["server"], baseDir: string): ServerCon
     shutdownGraceMs: server?.shutdownGracePeriod ?? s.shutdownGraceMs,
     maxPromptChars: server?.limits?.maxPromptChars ?? s.maxPromptChars,
     playground: server?.playground ?? s.playground,
+    maxConnections: limits?.maxConnections ?? s.maxConnections,
+    maxConnectionsPerClient: limits?.maxConnectionsPerClient ?? s.maxConnectionsPerClient,
+    streamResetBurst: limits?.streamResets?.burst ?? s.streamResetBurst,
+    streamResetRatePerSecond: limits?.streamResets?.perSecond ?? s.streamResetRatePerSecond,
+    requestBodyTimeoutMs: limits?.requestBodyTimeout ?? s.requestBodyTimeoutMs,
+    headersTimeoutMs: limits?.headersTimeout ?? s.headersTimeoutMs,
+    maxConcurrentGenerations: limits?.maxConcurrentGenerations ?? s.maxConcurrentGenerations,
+    maxConcurrentCallsPerClient:
+      limits?.maxConcurrentCallsPerClient ?? s.maxConcurrentCallsPerClient,
+    maxDecompressingBytes: limits?.maxDecompressingBytes ?? s.maxDecompressingBytes,
+    maxCompressionRatio: limits?.maxCompressionRatio ?? s.maxCompressionRatio,
   };
 }
 

@@ -25,6 +25,16 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     shutdownGraceMs: 5_000,
     maxPromptChars: 1_000,
     playground: false,
+    maxConnections: 10_000,
+    maxConnectionsPerClient: 1_000,
+    streamResetBurst: 200,
+    streamResetRatePerSecond: 20,
+    requestBodyTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    maxConcurrentGenerations: 2_000,
+    maxConcurrentCallsPerClient: 1_000,
+    maxDecompressingBytes: 64 * 1024 * 1024,
+    maxCompressionRatio: 100,
     ...overrides,
   };
 }
