@@ -12,12 +12,16 @@ import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflectio
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { file_switchboard_v1_errors } from "../../gen/switchboard/v1/errors_pb.js";
 import type { ServerConfig } from "../config/gateway-config.js";
+import { createBoundedCompressions } from "./bounded-decompression.js";
+import { clampDeadlineHeaders } from "./clamp-deadline.js";
+import { createClientCallLimit } from "./client-call-limit.js";
 import { createCorsPolicy } from "./cors-policy.js";
 import { useMinimalGrpcMessageEncoding } from "./grpc-message-encoding.js";
 import { createHealthService, type HealthState } from "./health-service.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createOnePortListener } from "./one-port-listener.js";
 import { loadPlaygroundAssets, type PlaygroundAssets } from "./playground-assets.js";
+import { reportProtocolRejections } from "./protocol-rejections.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createRpcLog } from "./rpc-log.js";
 
@@ -66,11 +70,12 @@ export interface GatewayServer {
 
 /**
  * Creates the server: one connect-node adapter serving the switchboard services, gRPC health
- * and server reflection (v1 and v1alpha) with the configured message size limits; CORS for the
- * configured origins; a request id (`x-request-id`) and a log line per RPC; `GET /healthz` for
- * plain HTTP load balancers; with `config.playground`, the browser playground at
- * `GET /playground` (read into memory here); a JSON 404 for any other path. Throws when the
- * configured TLS files cannot be read.
+ * and server reflection (v1 and v1alpha) with the configured message size limits, bounded
+ * decompression and a cap on calls in progress per client address; deadlines clamped to what a
+ * timer can hold; CORS for the configured origins; a request id (`x-request-id`) on every
+ * response and a log line per RPC; `GET /healthz` for plain HTTP load balancers; with
+ * `config.playground`, the browser playground at `GET /playground` (read into memory here); a
+ * JSON 404 for any other path. Throws when the configured TLS files cannot be read.
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const { config, log } = options;
@@ -87,13 +92,19 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       router.service(Health, health.impl);
       router.service(ServerReflectionV1, reflection.v1);
       router.service(ServerReflectionV1alpha, reflection.v1alpha);
+      reportProtocolRejections(router.handlers, rpcLog.intercepted, rpcLog.rejected);
     },
     grpc: true,
     grpcWeb: true,
     connect: true,
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
-    interceptors: [rpcLog.interceptor, ...(options.interceptors ?? [])],
+    acceptCompression: createBoundedCompressions(config),
+    interceptors: [
+      rpcLog.interceptor,
+      ...(options.interceptors ?? []),
+      createClientCallLimit(config.maxConcurrentCallsPerClient),
+    ],
     contextValues: rpcLog.contextValues,
     fallback: (_req, res) => answerJson(res, 404, notFoundBody),
   });
@@ -102,6 +113,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     log.warn("playground files not found (run scripts/build-playground.mjs); /playground is off");
   }
   const handler: HttpHandler = (req, res) => {
+    rpcLog.begin(req, res);
     if (cors.handle(req, res)) return;
     if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       const serving = health.state.getStatus("readiness") === ServingStatus.SERVING;
@@ -110,7 +122,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       return;
     }
     if (playground && servePlayground(playground, req, res)) return;
-    rpcLog.begin(req, res);
+    clampDeadlineHeaders(req);
     useMinimalGrpcMessageEncoding(req, res);
     rpcHandler(req, res);
   };
@@ -123,6 +135,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     tls,
     maxConcurrentStreams: config.maxConcurrentStreams,
     idleTimeoutMs: config.idleTimeoutMs,
+    limits: config,
     log,
   });
   const healthNames = ["", "liveness", "readiness", ...options.services.map((s) => s.typeName)];

@@ -3,13 +3,17 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import type { HttpHandler } from "./http-handler.js";
+import { createAbuseLog } from "./abuse-log.js";
+import { createConnectionGate } from "./connection-gate.js";
+import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
+import { createRequestBodyDeadline } from "./request-body-deadline.js";
+import { watchStreamResets } from "./stream-reset-budget.js";
 
 /** The bytes every HTTP/2 client connection starts with (RFC 9113 §3.4). */
 const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-/** Longest wait for a complete HTTP/1.1 request head, in milliseconds (Node's default is 60 s). */
-const maxHeadersTimeoutMs = 60_000;
+/** How often the abuse log writes its aggregated warn line at most, in milliseconds. */
+const abuseLogIntervalMs = 10_000;
 
 /** Options of `createOnePortListener`. */
 export interface OnePortListenerOptions {
@@ -21,8 +25,22 @@ export interface OnePortListenerOptions {
   readonly maxConcurrentStreams: number;
   /** A connection that sends nothing for this long (and has no request in progress) is closed, in milliseconds. */
   readonly idleTimeoutMs: number;
-  /** Where errors of the listening socket itself go (accept failures such as EMFILE). */
+  /** Limits on what one client may hold or do. */
+  readonly limits: ListenerLimits;
+  /** Where errors of the listening socket itself go (accept failures such as EMFILE), and the abuse log. */
   readonly log: Logger;
+}
+
+/** What a client may hold or do; see `ServerConfig` for each. */
+export interface ListenerLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
+  readonly streamResetBurst: number;
+  readonly streamResetRatePerSecond: number;
+  /** A request must deliver its whole body within this long, in milliseconds. */
+  readonly requestBodyTimeoutMs: number;
+  /** An HTTP/1.1 request must deliver its head (and a new connection its first bytes) within this long, in milliseconds. */
+  readonly headersTimeoutMs: number;
 }
 
 /** One TCP port serving HTTP/1.1 and HTTP/2 (cleartext h2c, or TLS with ALPN). */
@@ -49,7 +67,12 @@ export interface OnePortListener {
  * With TLS, `http2.createSecureServer({ allowHTTP1: true })` decides by ALPN.
  */
 export function createOnePortListener(options: OnePortListenerOptions): OnePortListener {
-  const { idleTimeoutMs } = options;
+  const { idleTimeoutMs, limits } = options;
+  // Node refuses a headersTimeout above requestTimeout.
+  const headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestBodyTimeoutMs);
+  const abuse = createAbuseLog(options.log, abuseLogIntervalMs);
+  const gate = createConnectionGate({ ...limits, abuse });
+  const bodyDeadline = createRequestBodyDeadline(limits.requestBodyTimeoutMs, abuse);
   /** Every accepted TCP socket, so that the end of the grace period can destroy what is left. */
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -62,20 +85,31 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
   const serveRequest: HttpHandler = (req, res) => {
     inFlight++;
     const http1Socket = req.httpVersionMajor === 1 ? req.socket : undefined;
-    if (http1Socket !== undefined) {
-      http1Sockets.set(http1Socket, (http1Sockets.get(http1Socket) ?? 0) + 1);
-      if (draining) res.setHeader("connection", "close");
+    if (http1Socket === undefined) {
+      res.once("close", () => inFlight--);
+      // A rapid-reset client sends HEADERS, DATA and RST_STREAM in one write; Node emits the
+      // request before it has read the reset. One turn of the event loop later the stream is
+      // closed, and the request costs nothing more: no handler, no log line, no upstream call.
+      setImmediate(dispatchIfOpen, req, res);
+      return;
     }
+    http1Sockets.set(http1Socket, (http1Sockets.get(http1Socket) ?? 0) + 1);
+    if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
       inFlight--;
-      const before = http1Socket && http1Sockets.get(http1Socket);
-      // Undefined too when the connection closed first (the client went away).
-      if (http1Socket === undefined || before === undefined) return;
+      const before = http1Sockets.get(http1Socket);
+      // Undefined when the connection closed first (the client went away).
+      if (before === undefined) return;
       const active = before - 1;
       http1Sockets.set(http1Socket, active);
       // A keep-alive response that started before draining leaves its connection open: close it.
       if (draining && active === 0) http1Socket.end();
     });
+    options.handler(req, res);
+  };
+
+  const dispatchIfOpen = (req: HttpRequest, res: HttpResponse): void => {
+    if ("stream" in req && (req.stream.closed || req.stream.destroyed)) return;
     options.handler(req, res);
   };
 
@@ -91,6 +125,12 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
     session.on("stream", (stream: http2.ServerHttp2Stream) => {
       openStreams++;
       stream.once("close", () => openStreams--);
+      bodyDeadline.watch(stream);
+    });
+    watchStreamResets(session, {
+      burst: limits.streamResetBurst,
+      ratePerSecond: limits.streamResetRatePerSecond,
+      abuse,
     });
     // Session inactivity counts frames both ways; a stream waiting silently for a slow model is
     // not idle, so only a connection with no open stream is closed.
@@ -110,20 +150,23 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
     const h1Server = http.createServer(
       {
         keepAliveTimeout: idleTimeoutMs,
-        headersTimeout: Math.min(idleTimeoutMs, maxHeadersTimeoutMs),
-        connectionsCheckingInterval: Math.min(idleTimeoutMs, 30_000),
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: limits.requestBodyTimeoutMs,
+        // How late a timed-out request may be noticed: Node's default is 30 s.
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, headersTimeoutMs / 4)),
       },
       serveRequest,
     );
     http1Server = h1Server;
     front = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.once("close", () => sockets.delete(socket));
       if (draining) {
         socket.destroy();
         return;
       }
-      sniffProtocol(socket, idleTimeoutMs, (isHttp2) => {
+      if (!gate.admit(socket)) return;
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      sniffProtocol(socket, Math.min(idleTimeoutMs, headersTimeoutMs), (isHttp2) => {
         if (isHttp2) {
           h2cServer.emit("connection", socket);
           return;
@@ -143,17 +186,19 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
         ALPNProtocols: ["h2", "http/1.1"],
         settings,
         // A client that connects and never completes the handshake is a silent socket.
-        handshakeTimeout: idleTimeoutMs,
+        handshakeTimeout: headersTimeoutMs,
       },
       serveRequest,
     );
     // The HTTP/1.1 fallback reads these from the server; Node leaves keepAliveTimeout unset here.
     Object.assign(secureServer, {
       keepAliveTimeout: idleTimeoutMs,
-      headersTimeout: Math.min(idleTimeoutMs, maxHeadersTimeoutMs),
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: limits.requestBodyTimeoutMs,
     });
     secureServer.on("session", trackSession);
     secureServer.on("connection", (socket: net.Socket) => {
+      if (!gate.admit(socket)) return;
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
     });
@@ -192,6 +237,8 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
         front.close(() => {
           clearTimeout(deadline);
           http1Server?.close();
+          bodyDeadline.close();
+          abuse.close();
           resolve();
         });
         // GOAWAY: the client opens no new stream; the streams in progress run to their end.
@@ -208,23 +255,24 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
 /**
  * Reads from a fresh socket until its first bytes match or rule out the HTTP/2 preface (they may
  * arrive in fragments, so each byte is compared as it comes), puts them back and reports the
- * verdict. A socket that stays silent for `idleTimeoutMs`, ends or fails before that is destroyed.
+ * verdict. A socket that has not decided within `timeoutMs` (silent, or dribbling the preface a
+ * byte at a time), ends or fails before that is destroyed.
  */
 function sniffProtocol(
   socket: net.Socket,
-  idleTimeoutMs: number,
+  timeoutMs: number,
   decided: (isHttp2: boolean) => void,
 ): void {
   let received: Buffer = Buffer.alloc(0);
   const destroy = (): void => {
     socket.destroy();
   };
+  const deadline = setTimeout(destroy, timeoutMs);
   const decide = (isHttp2: boolean): void => {
+    clearTimeout(deadline);
     socket.off("data", onData);
-    socket.off("timeout", destroy);
     socket.off("end", destroy);
     socket.off("error", destroy);
-    socket.setTimeout(0);
     // Paused, so that no byte is emitted before the chosen server has attached its listeners.
     socket.pause();
     socket.unshift(received);
@@ -242,8 +290,7 @@ function sniffProtocol(
     }
     if (received.length >= http2Preface.length) decide(true);
   };
-  socket.setTimeout(idleTimeoutMs);
-  socket.once("timeout", destroy);
+  socket.once("close", () => clearTimeout(deadline));
   socket.once("end", destroy);
   socket.once("error", destroy);
   socket.on("data", onData);

@@ -18,6 +18,23 @@ export const requestIdKey = createContextKey<string>("", {
   description: "switchboard request id",
 });
 
+/** The remote address of the RPC's connection (behind a proxy: the proxy's). */
+export const clientAddressKey = createContextKey<string>("", {
+  description: "switchboard client address",
+});
+
+/** Called once when the RPC's response has closed (finished, failed or cut off). */
+export type ResponseClosedListener = () => void;
+
+/**
+ * Registers a listener for the end of the RPC's HTTP response, which comes exactly once for
+ * every RPC however it ends; outside the gateway server it never fires.
+ */
+export const onResponseClosedKey = createContextKey<(listener: ResponseClosedListener) => void>(
+  () => {},
+  { description: "switchboard response-closed hook" },
+);
+
 /** The header carrying the request id both ways. */
 export const requestIdHeader = "x-request-id";
 

@@ -204,6 +204,7 @@ describe("request ids and the RPC log", () => {
     });
     await expect(t.logs.waitFor((l) => l.reqId === "plain-1")).resolves.toMatchObject({
       status: 415,
+      rejected: true,
       rpc: "switchboard.v1.ModelService/ListModels",
     });
   });
