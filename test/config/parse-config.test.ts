@@ -32,6 +32,16 @@ describe("parseConfig", () => {
       shutdownGraceMs: 30_000,
       maxPromptChars: 100_000,
       playground: true,
+      maxConnections: 10_000,
+      maxConnectionsPerClient: 1_000,
+      streamResetBurst: 200,
+      streamResetRatePerSecond: 20,
+      requestBodyTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      maxConcurrentGenerations: 2_000,
+      maxConcurrentCallsPerClient: 1_000,
+      maxDecompressingBytes: 64 * 1024 * 1024,
+      maxCompressionRatio: 100,
     });
     expect(config.providers.demo).toEqual({
       name: "demo",
@@ -81,6 +91,7 @@ describe("parseConfig", () => {
       maxDurationMs: 600_000,
       maxRetainedStreams: 1_000,
       maxEventsPerStream: 20_000,
+      maxRetainedBytes: 256 * 1024 * 1024,
     });
     expect(config.sessions).toEqual({
       ttlMs: 86_400_000,
@@ -153,7 +164,7 @@ describe("parseConfig", () => {
       // In file order: the spread of `demo` puts providers first.
       "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, apiVersion, region, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
-      "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars)",
+      "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars, maxConnections, maxConnectionsPerClient, streamResets, requestBodyTimeout, headersTimeout, maxConcurrentGenerations, maxConcurrentCallsPerClient, maxDecompressingBytes, maxCompressionRatio)",
       "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, whenUnavailable, streamLease)",
     ]);
   });
