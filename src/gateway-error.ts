@@ -9,6 +9,8 @@ export type GatewayErrorCode =
   | "invalid_argument"
   /** Unknown or expired session or stream. */
   | "not_found"
+  /** A position past the end of what exists: a resume token ahead of its stream's last event. */
+  | "out_of_range"
   /** The gateway's own rate limit or quota. */
   | "resource_exhausted"
   /** Every model of the route failed or was skipped. */

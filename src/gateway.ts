@@ -5,6 +5,8 @@ import { SessionService } from "../gen/switchboard/v1/session_service_pb.js";
 import type { GatewayConfig } from "./config/gateway-config.js";
 import { createEngine } from "./engine/create-engine.js";
 import { createProviders } from "./providers/create-provider.js";
+import { configSecrets } from "./secrets/config-secrets.js";
+import { createSecretRegistry, type SecretRegistry } from "./secrets/secret-registry.js";
 import { createGatewayServer } from "./server/create-gateway-server.js";
 import { createErrorInterceptor } from "./server/error-interceptor.js";
 import { createModelService } from "./services/model-service.js";
@@ -18,6 +20,13 @@ export interface StartGatewayOptions {
   readonly log: Logger;
   /** Clock for the engine, its cooldowns and the storage's expiry, epoch ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * The process's secrets, typically the one the root logger redacts with. The configuration's
+   * secrets and the AWS credentials of `process.env` are added to it here (see
+   * `configSecrets`); failure reasons and the messages of errors sent are redacted with it.
+   * Default: a new registry.
+   */
+  readonly secrets?: SecretRegistry;
 }
 
 /** A listening gateway. */
@@ -36,15 +45,17 @@ export interface RunningGateway {
 /** Wires providers, storage, engine, services and the one-port server, and starts listening. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, log } = options;
+  const secrets = options.secrets ?? createSecretRegistry();
+  for (const secret of configSecrets(config, process.env)) secrets.add(secret);
   // Storage first: an unreachable Valkey stops the start before anything else is opened.
   const storage = await createStorage(config, { log, now: options.now });
   const providers = createProviders(config.providers, log);
-  const engine = createEngine({ config, providers, storage, log, now: options.now });
+  const engine = createEngine({ config, providers, storage, log, now: options.now, secrets });
   const server = createGatewayServer({
     config: config.server,
     log,
     services: [PromptService, SessionService, ModelService],
-    interceptors: [createErrorInterceptor(log)],
+    interceptors: [createErrorInterceptor(log, secrets)],
     routes(router) {
       router.service(PromptService, createPromptService(engine));
       router.service(SessionService, createSessionService(engine));

@@ -5,6 +5,8 @@ import type { GatewayConfig } from "../config/gateway-config.js";
 import { DEMO_MODEL_ID, type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { deepFreeze } from "../config/parse-config.js";
 import { createLogger } from "../logging/create-logger.js";
+import { configSecrets } from "../secrets/config-secrets.js";
+import { createSecretRegistry } from "../secrets/secret-registry.js";
 import type { CommandOutput } from "./check-config-command.js";
 
 /** What `switchboard serve` was given on the command line. */
@@ -33,6 +35,9 @@ export async function runServe(
   output: CommandOutput,
 ): Promise<number | undefined> {
   const configPath = options.configPath ?? (env.SWITCHBOARD_CONFIG || undefined);
+  // Made before anything may log, filled as soon as the configuration is known: every line the
+  // root logger writes, and every error the gateway sends, has these secrets replaced.
+  const secrets = createSecretRegistry();
   let loaded: LoadedConfig;
   try {
     loaded = await loadConfig(configPath, env);
@@ -44,14 +49,15 @@ export async function runServe(
     throw error;
   }
   const config = withServerOverrides(loaded.config, options);
-  const log = createLogger({ level: config.logging.level });
+  for (const secret of configSecrets(config, env)) secrets.add(secret);
+  const log = createLogger({ level: config.logging.level, secrets });
   exitOnCrash(log);
 
   // Loaded here, not at the top, so that check-config and usage errors never load the server.
   const { startGateway } = await import("../gateway.js");
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    gateway = await startGateway({ config, log });
+    gateway = await startGateway({ config, log, secrets });
   } catch (error) {
     log.fatal({ err: error }, "gateway failed to start");
     // Also in plain words for whoever reads the terminal rather than the JSON log.

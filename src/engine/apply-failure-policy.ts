@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { type AttemptRecord, GatewayError } from "../gateway-error.js";
 import { ProviderError } from "../providers/provider-error.js";
+import type { SecretRedactor } from "../secrets/secret-registry.js";
 import { fullJitterDelayMs } from "./backoff.js";
 import type { FailurePolicy } from "./failure-policy.js";
 import type { GenerationDeps } from "./generate-answer.js";
@@ -56,11 +57,25 @@ export async function recordFailure(
   );
 }
 
-/** Every failure becomes a `ProviderError`; anything else escaping a provider is a bug there. */
-export function classify(error: unknown, modelId: string, log: Logger): ProviderError {
-  if (error instanceof ProviderError) return error;
-  log.error({ err: error }, "provider threw an unclassified error");
-  return new ProviderError("malformed", `${modelId} failed unexpectedly`, { cause: error });
+/**
+ * Every failure becomes a `ProviderError`; anything else escaping a provider is a bug there.
+ * Its message, which becomes the attempt's reason (shown to callers, kept as the model's last
+ * error), has every configured secret replaced: an upstream may echo our keys in its error.
+ */
+export function classify(
+  error: unknown,
+  modelId: string,
+  log: Logger,
+  secrets: SecretRedactor,
+): ProviderError {
+  if (!(error instanceof ProviderError)) {
+    log.error({ err: error }, "provider threw an unclassified error");
+    return new ProviderError("malformed", `${modelId} failed unexpectedly`, { cause: error });
+  }
+  const message = secrets.redact(error.message);
+  if (message === error.message) return error;
+  const { status, retryAfterMs, cause } = error;
+  return new ProviderError(error.kind, message, { status, retryAfterMs, cause });
 }
 
 /** The error for a provider's refusal, carrying its reason and the attempts so far. */

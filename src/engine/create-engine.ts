@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "../config/gateway-config.js";
 import { GatewayError } from "../gateway-error.js";
 import type { ChatProvider } from "../providers/chat-provider.js";
+import { createSecretRegistry, type SecretRedactor } from "../secrets/secret-registry.js";
 import type { StreamRead, StreamState } from "../storage/records.js";
 import type { SessionStore } from "../storage/session-store.js";
 import type { Storage } from "../storage/storage.js";
@@ -9,6 +10,7 @@ import { answerPrompt, type PromptAnswer } from "./answer-prompt.js";
 import { createDeadline } from "./deadline.js";
 import { countStatelessPrompt } from "./degraded-counters.js";
 import type { GenerationDeps } from "./generate-answer.js";
+import { createGenerationSlots } from "./generation-slots.js";
 import { listModelStatuses, type ModelStatus } from "./model-catalog.js";
 import {
   type PreparedTurn,
@@ -18,7 +20,7 @@ import {
   sessionNotFound,
 } from "./prepare-turn.js";
 import type { PromptInput } from "./prompt-input.js";
-import { decodeResumeToken, encodeResumeToken } from "./resume-token.js";
+import { decodeResumeToken, encodeResumeToken, isStreamId } from "./resume-token.js";
 import { createSessionOperations, type SessionOperations } from "./session-operations.js";
 import {
   failOpenModelStates,
@@ -40,7 +42,20 @@ export interface OpenedStream {
   readonly streamId: string;
   /** True when an existing stream is being resumed rather than a new one started. */
   readonly resumed: boolean;
+  /**
+   * The events after the caller's position, then the end. Throws `not_found` for a stream
+   * gone before the first read, and `out_of_range` when the position is past the stream's last
+   * event.
+   */
   readonly reads: AsyncIterable<StreamRead>;
+  /**
+   * Says that the RPC's client left before any event was written to it. When this RPC started
+   * the generation in a new session (no `session_id`), nobody can ever resume it: the
+   * generation is canceled (its upstream request aborted) and the new session is deleted with
+   * its stream, so no turn is stored. Otherwise it does nothing: the generation runs on for
+   * the clients that can resume it. Never throws.
+   */
+  abandon(): void;
 }
 
 /** The gateway's engine: everything behind the RPCs, free of any wire format. */
@@ -49,11 +64,21 @@ export interface Engine {
    * One complete answer; stores the turn. Without a session and with
    * `storage.whenUnavailable: "stateless"`, a storage outage does not fail it: the answer is
    * not stored (empty `sessionId`), models are admitted as ready and rate limits fail open.
+   * Throws `resource_exhausted` (with a retry delay) when `server.maxConcurrentGenerations`
+   * answers are being generated already.
    */
   prompt(input: PromptInput, signal: AbortSignal, log: Logger): Promise<PromptAnswer>;
-  /** Starts a detached generation, or resumes one, and returns its events from the caller's position. */
+  /**
+   * Starts a detached generation, or resumes one, and returns its events from the caller's
+   * position. A new generation takes one of `server.maxConcurrentGenerations` slots until it
+   * ends; when none is free it throws `resource_exhausted` (with a retry delay) before storing
+   * anything or calling a provider.
+   */
   streamPrompt(input: StreamInput, signal: AbortSignal, log: Logger): Promise<OpenedStream>;
-  /** Stops a running generation named by id or by any of its resume tokens. */
+  /**
+   * Stops a running generation named by id or by any of its resume tokens. Throws
+   * `invalid_argument` for a malformed id or token, `not_found` for an unknown stream.
+   */
   cancelStream(
     owner: string,
     target: { readonly streamId: string; readonly resumeToken: string },
@@ -76,6 +101,8 @@ export interface EngineOptions {
   readonly now?: () => number;
   /** Source of backoff jitter in [0, 1). */
   readonly random?: () => number;
+  /** Replaces configured secrets in failure reasons. Default: none (providers' patterns only). */
+  readonly secrets?: SecretRedactor;
 }
 
 /** Builds the engine. It owns no timers of its own beyond running generations. */
@@ -93,6 +120,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     now,
     random: options.random ?? Math.random,
+    secrets: options.secrets ?? createSecretRegistry(),
   };
   const turnDeps: PrepareTurnDeps = {
     sessions: storage.sessions,
@@ -106,6 +134,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Only a Prompt without a session may be answered while Valkey is down, and only if configured.
   const statelessAllowed =
     config.storage.type === "valkey" && config.storage.whenUnavailable === "stateless";
+  const slots = createGenerationSlots(config.server.maxConcurrentGenerations);
   const generations = createStreamGenerations({
     streams: storage.streams,
     sessions: storage.sessions,
@@ -155,44 +184,72 @@ export function createEngine(options: EngineOptions): Engine {
         );
       }
     }
-    // No stream to resume and a prompt to answer: a fresh generation.
-    const turn = await prepareTurn(input, turnDeps);
-    const streamId = await generations.start(turn, requestLog);
-    return { sessionId: turn.session.id, streamId, resumed: false, afterSequence: 0 };
+    // No stream to resume and a prompt to answer: a fresh generation, if a slot is free.
+    const release = slots.acquire();
+    let turn: PreparedTurn;
+    try {
+      turn = await prepareTurn(input, turnDeps);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const started = await generations.start(turn, requestLog, release);
+    return {
+      sessionId: turn.session.id,
+      streamId: started.streamId,
+      resumed: false,
+      afterSequence: 0,
+      // Without a session_id the client learns the new session only from the stream's events.
+      abandon: input.sessionId === "" ? started.abandon : undefined,
+    };
+  }
+
+  /** `prompt` once its generation slot is taken. */
+  async function answerWithSlot(
+    input: PromptInput,
+    signal: AbortSignal,
+    requestLog: Logger,
+  ): Promise<PromptAnswer> {
+    const stateless = statelessAllowed && input.sessionId === "";
+    let turn: PreparedTurn;
+    let sessions: SessionStore | undefined = storage.sessions;
+    try {
+      turn = await prepareTurn(input, turnDeps);
+    } catch (error) {
+      if (!stateless || !isStorageUnavailable(error)) throw error;
+      turn = prepareUnstoredTurn(input, turnDeps, now());
+      sessions = undefined;
+      requestLog.warn(
+        { err: error, ...countStatelessPrompt() },
+        "storage unavailable: answering without a session (storage.whenUnavailable: stateless)",
+      );
+    }
+    const deadline = createDeadline(
+      signal,
+      config.timeouts.totalMs,
+      `no answer within timeouts.total (${config.timeouts.totalMs} ms)`,
+    );
+    try {
+      const deps = stateless
+        ? {
+            ...generation,
+            modelStates: failOpenModelStates(storage.models, requestLog),
+            rateLimits: failOpenRateLimits(storage.rateLimits, requestLog),
+          }
+        : generation;
+      return await answerPrompt(turn, { ...deps, sessions }, deadline.signal, requestLog);
+    } finally {
+      deadline.dispose();
+    }
   }
 
   return {
     async prompt(input, signal, requestLog) {
-      const stateless = statelessAllowed && input.sessionId === "";
-      let turn: PreparedTurn;
-      let sessions: SessionStore | undefined = storage.sessions;
+      const release = slots.acquire();
       try {
-        turn = await prepareTurn(input, turnDeps);
-      } catch (error) {
-        if (!stateless || !isStorageUnavailable(error)) throw error;
-        turn = prepareUnstoredTurn(input, turnDeps, now());
-        sessions = undefined;
-        requestLog.warn(
-          { err: error, ...countStatelessPrompt() },
-          "storage unavailable: answering without a session (storage.whenUnavailable: stateless)",
-        );
-      }
-      const deadline = createDeadline(
-        signal,
-        config.timeouts.totalMs,
-        `no answer within timeouts.total (${config.timeouts.totalMs} ms)`,
-      );
-      try {
-        const deps = stateless
-          ? {
-              ...generation,
-              modelStates: failOpenModelStates(storage.models, requestLog),
-              rateLimits: failOpenRateLimits(storage.rateLimits, requestLog),
-            }
-          : generation;
-        return await answerPrompt(turn, { ...deps, sessions }, deadline.signal, requestLog);
+        return await answerWithSlot(input, signal, requestLog);
       } finally {
-        deadline.dispose();
+        release();
       }
     },
 
@@ -203,6 +260,7 @@ export function createEngine(options: EngineOptions): Engine {
         streamId: target.streamId,
         resumed: target.resumed,
         reads: storage.streams.readStream(target.streamId, target.afterSequence, signal),
+        abandon: target.abandon ?? doNothing,
       };
     },
 
@@ -215,6 +273,12 @@ export function createEngine(options: EngineOptions): Engine {
       }
       const streamId =
         target.streamId !== "" ? target.streamId : decodeResumeToken(target.resumeToken).streamId;
+      if (!isStreamId(streamId)) {
+        throw new GatewayError(
+          "invalid_argument",
+          `stream_id "${streamId.slice(0, 64)}" is not a valid stream id: pass StreamStarted.stream_id as the gateway sent it`,
+        );
+      }
       const stream = await ownedStream(owner, streamId);
       const state = stream ? await storage.streams.requestCancel(streamId) : undefined;
       if (!state) {
@@ -244,4 +308,8 @@ interface StreamTarget {
   readonly streamId: string;
   readonly resumed: boolean;
   readonly afterSequence: number;
+  /** Set for a generation this RPC started in a new session: see `OpenedStream.abandon`. */
+  readonly abandon?: (() => void) | undefined;
 }
+
+function doNothing(): void {}

@@ -15,6 +15,7 @@ import type {
   FinishReason,
 } from "../providers/chat-provider.js";
 import { ProviderError } from "../providers/provider-error.js";
+import type { SecretRedactor } from "../secrets/secret-registry.js";
 import type { ModelStateStore, RateLimiter } from "../storage/model-state-store.js";
 import type { AnswerResult, StreamEventPayload } from "../storage/records.js";
 import { linkAbort, throwIfAborted } from "./abort.js";
@@ -48,6 +49,8 @@ export interface GenerationDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly random: () => number;
+  /** Hides configured secrets in failure reasons (see `classify`). */
+  readonly secrets: SecretRedactor;
 }
 
 const answerResults: Readonly<Record<FinishReason, AnswerResult>> = {
@@ -198,7 +201,7 @@ export async function* generateAnswer(
       } catch (error) {
         controller.abort();
         throwIfAborted(signal, attempts, model.id, deps.now() - startedAt);
-        const failure = classify(error, model.id, log);
+        const failure = classify(error, model.id, log, deps.secrets);
         const policy = failurePolicies[failure.kind];
         attempts.push({
           model: model.id,

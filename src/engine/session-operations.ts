@@ -8,6 +8,7 @@ import type {
 } from "../storage/records.js";
 import type { SessionStore } from "../storage/session-store.js";
 import type { StreamStore } from "../storage/stream-store.js";
+import { codePointsOverLimit } from "./code-points-over-limit.js";
 import { sessionNotFound } from "./prepare-turn.js";
 import { assertSessionId } from "./validate-prompt.js";
 
@@ -32,7 +33,10 @@ export interface SessionOperations {
 /** Most messages one `AppendMessages` call may carry. */
 export const maxMessagesPerAppend = 1000;
 
-/** Creates the validated session operations over the stores. */
+/**
+ * Creates the validated session operations over the stores. `limits.maxMessageChars` bounds
+ * each appended message's text, in Unicode code points.
+ */
 export function createSessionOperations(
   sessions: SessionStore,
   streams: StreamStore,
@@ -72,10 +76,11 @@ export function createSessionOperations(
         if (message.text === "") {
           throw new GatewayError("invalid_argument", `messages[${index}].text is empty`);
         }
-        if (message.text.length > limits.maxMessageChars) {
+        const chars = codePointsOverLimit(message.text, limits.maxMessageChars);
+        if (chars !== undefined) {
           throw new GatewayError(
             "invalid_argument",
-            `messages[${index}].text has ${message.text.length} characters; the limit is ${limits.maxMessageChars}`,
+            `messages[${index}].text has ${chars} characters (Unicode code points); the limit is ${limits.maxMessageChars}`,
           );
         }
       });

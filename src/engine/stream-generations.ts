@@ -19,13 +19,26 @@ export interface StreamGenerationsOptions {
   readonly log: Logger;
 }
 
+/** A generation started by `StreamGenerations.start`. */
+export interface StartedGeneration {
+  readonly streamId: string;
+  /**
+   * Gives up a generation that nobody can ever read: cancels it (its upstream request is
+   * aborted) if it still runs, then deletes the session of its turn with its streams, so that
+   * the turn is not kept whatever the generation had reached. Only for a turn whose session was
+   * created for it. Idempotent; never throws (a storage failure is logged).
+   */
+  abandon(): void;
+}
+
 /** Runs generations detached from the RPCs that started them. */
 export interface StreamGenerations {
   /**
    * Registers a stream, appends its `started` event and starts generating in the background.
-   * Returns the stream id once `started` is readable.
+   * Returns once `started` is readable. `release` is called exactly once, when the generation
+   * has ended in any way (registration failures included).
    */
-  start(turn: PreparedTurn, log: Logger): Promise<string>;
+  start(turn: PreparedTurn, log: Logger, release: () => void): Promise<StartedGeneration>;
   /** Generations running in this process. */
   running(): number;
   /**
@@ -36,6 +49,10 @@ export interface StreamGenerations {
 }
 
 const canceledByRequest = new GatewayError("canceled", "the stream was canceled by CancelStream");
+const abandonedByClient = new GatewayError(
+  "canceled",
+  "the client left before its first event, and nobody else can resume the stream",
+);
 
 /**
  * Detached generation (DESIGN §2 "Resumable streams"): every event goes to the stream store and
@@ -80,8 +97,19 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
     }
   }
 
+  /** Deletes an abandoned turn's session and its streams (the turn with them, if stored). */
+  async function forget(turn: PreparedTurn, log: Logger) {
+    const { owner } = turn.input;
+    try {
+      await sessions.deleteSession(owner, turn.session.id);
+      await streams.deleteSessionStreams(owner, turn.session.id);
+    } catch (error) {
+      log.warn({ err: error }, "could not delete the session of an abandoned stream");
+    }
+  }
+
   return {
-    async start(turn, parentLog) {
+    async start(turn, parentLog, release) {
       const streamId = randomUUID();
       const log = parentLog.child({ streamId });
       const { session, request } = turn;
@@ -106,21 +134,31 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
       // The generation (model admission, the upstream request) starts while the stream is being
       // registered: with Valkey, registration's round trips then overlap the wait for the first
       // token instead of adding to it. Events are appended only once registration is done.
+      // `settled` is set where `abandoned` is read: an abandon before that point stops the
+      // generation and leaves forgetting the turn to the chain; one after it forgets by itself.
+      let settled = false;
+      let abandoned = false;
       const done = run(streamId, turn, deadline.signal, log, registered)
         .then(() => finish(streamId, { state: "completed" }, log))
         .catch((error: unknown) => {
           if (registrationFailed) return;
-          if (deadline.signal.reason === canceledByRequest) {
+          const reason: unknown = deadline.signal.reason;
+          if (reason === canceledByRequest || reason === abandonedByClient) {
             return finish(streamId, { state: "canceled" }, log);
           }
           const failure = toGatewayError(error, log);
           log.info({ code: failure.code }, "stream generation failed");
           return finish(streamId, { state: "failed", error: failure.toData() }, log);
         })
+        .then(() => {
+          settled = true;
+          if (abandoned) return forget(turn, log);
+        })
         .finally(() => {
           deadline.dispose();
           unsubscribe?.();
           active.delete(streamId);
+          release();
         });
       active.set(streamId, { stop: (reason) => stopper.abort(reason), done });
       try {
@@ -131,7 +169,16 @@ export function createStreamGenerations(options: StreamGenerationsOptions): Stre
         stopper.abort(error);
         throw error;
       }
-      return streamId;
+      return {
+        streamId,
+        abandon() {
+          if (abandoned) return;
+          abandoned = true;
+          log.info("the client left before its first event: canceling a stream nobody can resume");
+          if (settled) void forget(turn, log);
+          else stopper.abort(abandonedByClient);
+        },
+      };
     },
 
     running: () => active.size,

@@ -1,6 +1,7 @@
 import type { ModelConfig } from "../config/gateway-config.js";
 import { GatewayError } from "../gateway-error.js";
 import type { ChatOptions } from "../providers/chat-provider.js";
+import { codePointsOverLimit } from "./code-points-over-limit.js";
 import type { PromptInput } from "./prompt-input.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,6 +18,7 @@ export function assertSessionId(id: string, field = "session_id"): void {
 
 /** Limits applied to every prompt. */
 export interface PromptLimits {
+  /** Longest prompt, in Unicode code points. */
   readonly maxPromptChars: number;
 }
 
@@ -35,10 +37,11 @@ export function validatePrompt(
       "prompt is empty: send the user's message in `prompt`",
     );
   }
-  if (input.prompt.length > limits.maxPromptChars) {
+  const promptChars = codePointsOverLimit(input.prompt, limits.maxPromptChars);
+  if (promptChars !== undefined) {
     throw new GatewayError(
       "invalid_argument",
-      `prompt has ${input.prompt.length} characters; the limit is ${limits.maxPromptChars}`,
+      `prompt has ${promptChars} characters (Unicode code points); the limit is ${limits.maxPromptChars}`,
     );
   }
   if (input.sessionId !== "") assertSessionId(input.sessionId);

@@ -1,6 +1,7 @@
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { GatewayError } from "../gateway-error.js";
+import { createSecretRegistry, type SecretRedactor } from "../secrets/secret-registry.js";
 import { requestLogOr } from "./request-context.js";
 import { toConnectError } from "./to-connect-error.js";
 
@@ -8,16 +9,19 @@ import { toConnectError } from "./to-connect-error.js";
  * Turns what handlers throw into Connect errors with `toConnectError`, for unary calls and for
  * errors in the middle of a stream. Bugs are logged on the RPC's own logger (with its request
  * id) when there is one, else on `log`. A handler that lets its own abort escape reports the
- * abort, not a bug.
+ * abort, not a bug. `secrets` are replaced in every message sent (default: none).
  */
-export function createErrorInterceptor(log: Logger): Interceptor {
+export function createErrorInterceptor(
+  log: Logger,
+  secrets: SecretRedactor = createSecretRegistry(),
+): Interceptor {
   return (next) => async (req) => {
     const toConnect = (error: unknown): ConnectError => {
       const domainOrConnect = error instanceof ConnectError || error instanceof GatewayError;
       if (!domainOrConnect && req.signal.aborted) {
         return ConnectError.from(req.signal.reason);
       }
-      return toConnectError(error, requestLogOr(req.contextValues, log));
+      return toConnectError(error, requestLogOr(req.contextValues, log), secrets);
     };
     try {
       const res = await next(req);

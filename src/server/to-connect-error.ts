@@ -4,11 +4,13 @@ import type { Logger } from "pino";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { AttemptTrailSchema } from "../../gen/switchboard/v1/errors_pb.js";
 import { GatewayError, type GatewayErrorCode } from "../gateway-error.js";
+import type { SecretRedactor } from "../secrets/secret-registry.js";
 import { toProtoAttempts } from "../services/map-common.js";
 
 const codes: Readonly<Record<GatewayErrorCode, Code>> = {
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
+  out_of_range: Code.OutOfRange,
   resource_exhausted: Code.ResourceExhausted,
   unavailable: Code.Unavailable,
   failed_precondition: Code.FailedPrecondition,
@@ -22,10 +24,11 @@ const codes: Readonly<Record<GatewayErrorCode, Code>> = {
  * The one place domain errors become Connect errors (the same codes over gRPC, gRPC-Web and
  * Connect). The fallback trail travels as a `switchboard.v1.AttemptTrail` detail and a known
  * retry delay as `google.rpc.RetryInfo`. Anything that is not a `GatewayError` or a
- * `ConnectError` is a bug: it is logged and answered with `INTERNAL` and no internals.
+ * `ConnectError` is a bug: it is logged and answered with `INTERNAL` and no internals. As a
+ * last safety net, every configured secret in the message of what is sent is replaced.
  */
-export function toConnectError(error: unknown, log: Logger): ConnectError {
-  if (error instanceof ConnectError) return error;
+export function toConnectError(error: unknown, log: Logger, secrets: SecretRedactor): ConnectError {
+  if (error instanceof ConnectError) return withRedactedMessage(error, secrets);
   if (!(error instanceof GatewayError)) {
     log.error({ err: error }, "unexpected error in a handler");
     return new ConnectError("internal error", Code.Internal);
@@ -50,5 +53,14 @@ export function toConnectError(error: unknown, log: Logger): ConnectError {
       }),
     });
   }
-  return new ConnectError(error.message, codes[error.code], undefined, details, error);
+  const message = secrets.redact(error.message);
+  return new ConnectError(message, codes[error.code], undefined, details, error);
+}
+
+function withRedactedMessage(error: ConnectError, secrets: SecretRedactor): ConnectError {
+  const message = secrets.redact(error.rawMessage);
+  if (message === error.rawMessage) return error;
+  const redacted = new ConnectError(message, error.code, error.metadata, undefined, error.cause);
+  redacted.details = error.details;
+  return redacted;
 }

@@ -75,20 +75,33 @@ export function createPromptService(engine: Engine): ServiceImpl<typeof PromptSe
         requestLog(context),
       );
       context.responseHeader.set(sessionIdHeader, opened.sessionId);
-      for await (const read of opened.reads) {
-        if (read.kind === "event") {
-          const token = engine.resumeToken(opened.streamId, read.event.sequence);
-          yield toStreamResponse(read.event, token, opened.resumed);
-          continue;
+      // An event counts as received once the transport asks for the next one: connect-node
+      // asks only after it has handed the previous one to the connection. It stops asking (and
+      // ends this generator at its `yield`) when the write fails or the call is aborted.
+      let delivered = false;
+      let writing = false;
+      try {
+        for await (const read of opened.reads) {
+          if (read.kind === "event") {
+            const token = engine.resumeToken(opened.streamId, read.event.sequence);
+            writing = true;
+            yield toStreamResponse(read.event, token, opened.resumed);
+            writing = false;
+            delivered = true;
+            continue;
+          }
+          if (read.end.state === "completed") return;
+          if (read.end.state === "canceled") {
+            throw new GatewayError("canceled", "the stream was canceled by CancelStream");
+          }
+          throw GatewayError.fromData(read.end.error);
         }
-        if (read.end.state === "completed") return;
-        if (read.end.state === "canceled") {
-          throw new GatewayError("canceled", "the stream was canceled by CancelStream");
-        }
-        throw GatewayError.fromData(read.end.error);
+        // The reads stop without an end only when this call was aborted.
+        endAbortedStream(context);
+      } finally {
+        // The client left before it got any event, so it holds no resume token.
+        if (!delivered && (writing || context.signal.aborted)) opened.abandon();
       }
-      // The reads stop without an end only when this call was aborted.
-      endAbortedStream(context);
     },
 
     async cancelStream(request) {

@@ -36,7 +36,10 @@ export async function createStorage(
     now,
   };
   const { storage } = config;
-  if (storage.type === "memory") return createMemoryStorage(common);
+  if (storage.type === "memory") {
+    return createMemoryStorage({ ...common, maxRetainedBytes: config.streaming.maxRetainedBytes });
+  }
+  // With Valkey, retained streams live in Valkey's memory: its own `maxmemory` bounds them.
   return createValkeyStorage({
     ...common,
     url: storage.url,

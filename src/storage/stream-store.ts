@@ -1,3 +1,4 @@
+import { GatewayError } from "../gateway-error.js";
 import type {
   StreamEnd,
   StreamEventPayload,
@@ -32,7 +33,8 @@ export interface StreamStore {
   /**
    * The events after `afterSequence`, then the live ones as they are appended, then one `end`.
    * Stops early (without `end`) when `signal` aborts. Throws `GatewayError("not_found")` when
-   * the stream is unknown.
+   * the stream is unknown, and `aheadOfStream` (`out_of_range`) at once when `afterSequence` is
+   * past the last event appended so far, running stream or ended.
    */
   readStream(
     streamId: string,
@@ -48,4 +50,15 @@ export interface StreamStore {
   onCancelRequested(streamId: string, onCancel: () => void): () => void;
   /** Deletes every stream of the session. */
   deleteSessionStreams(owner: string, sessionId: string): Promise<void>;
+}
+
+/**
+ * The error of a read that starts after a sequence the stream does not have (yet): a resume
+ * token that no reader could have received from this stream.
+ */
+export function aheadOfStream(afterSequence: number, lastSequence: number): GatewayError {
+  return new GatewayError(
+    "out_of_range",
+    `resume_token is ahead of the stream: it names event ${afterSequence}, but the stream has ${lastSequence} events; resume with the token of the last event you received`,
+  );
 }

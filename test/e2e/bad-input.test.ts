@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Role } from "../../gen/switchboard/v1/session_service_pb.js";
 import { testConfig } from "../support/test-config.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 
@@ -31,7 +32,38 @@ describe("bad input", () => {
   it("rejects a prompt over the configured length", async () => {
     const { code, message } = await codeOf(gateway.prompts.prompt({ prompt: "x".repeat(1_001) }));
     expect(code).toBe(Code.InvalidArgument);
-    expect(message).toMatch(/1001 characters; the limit is 1000/);
+    expect(message).toMatch(/1001 characters \(Unicode code points\); the limit is 1000/);
+  });
+
+  it("counts a prompt's length in code points: 1000 emoji pass, 1001 do not", async () => {
+    const emoji = "😀";
+    expect(emoji.length).toBe(2);
+    const answer = await gateway.prompts.prompt({ prompt: emoji.repeat(1_000) });
+    expect(answer.text).toContain(emoji.repeat(1_000));
+    const { code, message } = await codeOf(gateway.prompts.prompt({ prompt: emoji.repeat(1_001) }));
+    expect(code).toBe(Code.InvalidArgument);
+    expect(message).toMatch(/1001 characters \(Unicode code points\); the limit is 1000/);
+    // Mixed text: 999 BMP characters and one emoji are 1000 code points in 1001 UTF-16 units.
+    await gateway.prompts.prompt({ prompt: `${"é".repeat(999)}${emoji}` });
+  });
+
+  it("counts an appended message's length in code points at the same limit", async () => {
+    const { session } = await gateway.sessions.createSession({});
+    const sessionId = session!.id;
+    const emoji = "🧪";
+    const appended = await gateway.sessions.appendMessages({
+      sessionId,
+      messages: [{ role: Role.USER, text: emoji.repeat(1_000) }],
+    });
+    expect(appended.session?.messageCount).toBe(1);
+    const { code, message } = await codeOf(
+      gateway.sessions.appendMessages({
+        sessionId,
+        messages: [{ role: Role.USER, text: emoji.repeat(1_001) }],
+      }),
+    );
+    expect(code).toBe(Code.InvalidArgument);
+    expect(message).toMatch(/messages\[0\]\.text has 1001 characters/);
   });
 
   it("rejects a malformed session id and does not create a session", async () => {

@@ -132,4 +132,84 @@ describe("resumable streams", () => {
       .catch((e: unknown) => ConnectError.from(e));
     expect((error as ConnectError).code).toBe(Code.NotFound);
   });
+
+  it("answers INVALID_ARGUMENT when canceling with a malformed stream_id", async () => {
+    for (const streamId of ["abc", "00000000-0000-4000-8000-00000000000g", " ".repeat(36)]) {
+      const error = await gateway.prompts
+        .cancelStream({ streamId })
+        .catch((e: unknown) => ConnectError.from(e));
+      expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+      expect((error as ConnectError).rawMessage).toMatch(/is not a valid stream id/);
+    }
+  });
+
+  it("answers INVALID_ARGUMENT for a token whose sequence is not a canonical decimal", async () => {
+    const events = await collect(gateway.prompts.streamPrompt({ prompt: "short" }));
+    const started = events[0]!.event;
+    if (started.case !== "started") throw new Error("first event is not started");
+    for (const sequence of ["05", "1e1", " 5", "+5", "5.0"]) {
+      const token = Buffer.from(`${started.value.streamId}:${sequence}`).toString("base64url");
+      const error = await collect(gateway.prompts.streamPrompt({ resumeToken: token })).catch(
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    }
+  });
+
+  it("answers OUT_OF_RANGE at once for a token ahead of a finished stream", async () => {
+    const events = await collect(gateway.prompts.streamPrompt({ prompt: "short" }));
+    const started = events[0]!.event;
+    if (started.case !== "started") throw new Error("first event is not started");
+    const ahead = tokenAt(started.value.streamId, events.length + 1);
+    const error = await collect(gateway.prompts.streamPrompt({ resumeToken: ahead })).catch(
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect((error as ConnectError).code).toBe(Code.OutOfRange);
+    expect((error as ConnectError).rawMessage).toMatch(/resume_token is ahead of the stream/);
+    // The last token is not ahead: it gets an empty, successful stream.
+    const last = await collect(
+      gateway.prompts.streamPrompt({ resumeToken: events.at(-1)!.resumeToken }),
+    );
+    expect(last).toEqual([]);
+  });
+
+  it("answers OUT_OF_RANGE at once for a token ahead of a running stream, which runs on", async () => {
+    const slowPrompt = Array.from({ length: 200 }, (_, i) => `w${i}`).join(" ");
+    let streamId = "";
+    for await (const event of gateway.prompts.streamPrompt({ prompt: slowPrompt })) {
+      if (event.event.case === "started") streamId = event.event.value.streamId;
+      break;
+    }
+    const error = await collect(
+      gateway.prompts.streamPrompt({ resumeToken: tokenAt(streamId, 1_000) }),
+    ).catch((e: unknown) => ConnectError.from(e));
+    expect((error as ConnectError).code).toBe(Code.OutOfRange);
+    // Still running (200 words at 15 ms take 3 s): the refused reader did not wait for the end.
+    const canceled = await gateway.prompts.cancelStream({ streamId });
+    expect(canceled.state).toBe(StreamState.CANCELED);
+  });
+
+  it("runs a new session's generation to its end after its client left having received started, and resumes it", async () => {
+    let started: StreamPromptResponse | undefined;
+    for await (const event of gateway.prompts.streamPrompt({ prompt })) {
+      started = event;
+      break;
+    }
+    if (started?.event.case !== "started") throw new Error("first event is not started");
+    const { sessionId } = started.event.value;
+    await expect
+      .poll(async () => (await gateway.sessions.getSession({ sessionId })).session?.messageCount, {
+        timeout: 5_000,
+      })
+      .toBe(2);
+    const rest = await collect(gateway.prompts.streamPrompt({ resumeToken: started.resumeToken }));
+    expect(rest[0]!.sequence).toBe(2n);
+    expect(rest.at(-1)!.event.case).toBe("completed");
+    expect(textOf(rest)).toContain("word23");
+  });
 });
+
+/** A token for `sequence` of `streamId`, in the format the gateway writes today. */
+function tokenAt(streamId: string, sequence: number): string {
+  return Buffer.from(`${streamId}:${sequence}`).toString("base64url");
+}

@@ -7,6 +7,7 @@ import {
   parseCommonFault,
   type RetryableFaultName,
 } from "./fake-common-faults.js";
+import { type EchoFault, type EchoFaultName, parseEchoFault } from "./fake-echo-faults.js";
 
 /**
  * The behaviours of the fake OpenAI server, chosen by the request's `model` (tensorzero style):
@@ -60,7 +61,9 @@ export type FakeFaultName =
   /** The usage in the finish chunk, no usage chunk (Mistral, Together, Cerebras). */
   | "usage-in-finish-chunk"
   /** The usage in the finish chunk's `x_groq.usage` (Groq's older streams). */
-  | "x-groq-usage";
+  | "x-groq-usage"
+  /** See `EchoFaultName`: errors that write the request, credentials included, back. */
+  | EchoFaultName;
 
 /** A fault resolved to what to do for one request. */
 export type FakeFault =
@@ -69,7 +72,8 @@ export type FakeFault =
   | { readonly kind: "error-body"; readonly name: ErrorFault }
   | { readonly kind: "no-done" | "no-usage-no-done" }
   | { readonly kind: "late-done"; readonly delayMs: number }
-  | { readonly kind: "content-filter-mid-stream" | "usage-in-finish-chunk" | "x-groq-usage" };
+  | { readonly kind: "content-filter-mid-stream" | "usage-in-finish-chunk" | "x-groq-usage" }
+  | EchoFault;
 
 export type ErrorFault =
   | "always-429"
@@ -83,6 +87,8 @@ export type ErrorFault =
 /** Resolves a fault name (or a model name `<fault>:<tag>`); unknown names are "ok". */
 export function parseFault(name: string): FakeFault {
   const fault = faultNameOf(name);
+  const echo = parseEchoFault(fault);
+  if (echo !== undefined) return echo;
   const common = parseCommonFault(fault, {
     kinds: COMMON_FAULT_KINDS,
     anyStatus: true,

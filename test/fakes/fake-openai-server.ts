@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { beforeHeadersSteps, retryableErrorOf } from "./fake-common-faults.js";
 import { createFaultStates, type FaultState } from "./fake-fault-states.js";
 import { completionSteps, type ParsedRequest, streamSteps } from "./fake-openai-answers.js";
+import { sendOpenAiEcho } from "./fake-openai-echo.js";
 import {
   type ErrorFault,
   type FakeFault,
@@ -75,6 +76,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       const parsed = parseRequest(record.body, record.deployment);
       if (parsed === undefined) return sendError(res, 400, "invalid-request");
       const state = faults.serve(parsed.model);
+      if (state.fault.kind === "echo") {
+        return sendOpenAiEcho(res, record, state.fault, record.deployment !== undefined);
+      }
       answers++;
       respond(res, parsed, state, `chatcmpl-fake${answers}`);
     },

@@ -1,14 +1,26 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { GatewayError } from "../../src/gateway-error.js";
 import {
   createMemoryStorage,
   type MemoryStorage,
 } from "../../src/storage/memory/memory-storage.js";
+import {
+  EVENT_OVERHEAD_BYTES,
+  STREAM_OVERHEAD_BYTES,
+} from "../../src/storage/memory/retained-bytes.js";
 import { describeStorageContract } from "./storage-contract.js";
-import { DEFAULT_CONTRACT_OPTIONS, START_MS } from "./storage-harness.js";
+import { DEFAULT_CONTRACT_OPTIONS, rejectionOf, START_MS } from "./storage-harness.js";
+
+/** Far above what any contract test holds: the byte bound is tested on its own below. */
+const MAX_RETAINED_BYTES = 64 * 1024 * 1024;
 
 describeStorageContract("memory", async (options) => {
   // The sweep timer stays off: the contract calls `sweep()` itself when it needs one.
-  const storage = createMemoryStorage({ ...options, sweepIntervalMs: 0 });
+  const storage = createMemoryStorage({
+    ...options,
+    maxRetainedBytes: MAX_RETAINED_BYTES,
+    sweepIntervalMs: 0,
+  });
   return {
     ...storage,
     waitingReaders: () => storage.stats().waitingReaders,
@@ -25,6 +37,7 @@ describe("memory storage", () => {
   function start(nowMs: { value: number }, sweepIntervalMs: number): MemoryStorage {
     const storage = createMemoryStorage({
       ...DEFAULT_CONTRACT_OPTIONS,
+      maxRetainedBytes: MAX_RETAINED_BYTES,
       sessionTtlMs: 60_000,
       streamRetentionMs: 10_000,
       now: () => nowMs.value,
@@ -53,6 +66,7 @@ describe("memory storage", () => {
       sessions: 1,
       streams: 2,
       streamEvents: 1,
+      streamBytes: 2 * STREAM_OVERHEAD_BYTES + EVENT_OVERHEAD_BYTES + 2 * "hello".length,
       waitingReaders: 0,
     });
 
@@ -62,6 +76,7 @@ describe("memory storage", () => {
       sessions: 0,
       streams: 1,
       streamEvents: 0,
+      streamBytes: STREAM_OVERHEAD_BYTES,
       waitingReaders: 0,
     });
   });
@@ -75,7 +90,11 @@ describe("memory storage", () => {
   });
 
   it("evicts ended streams from memory when over the cap", async () => {
-    const storage = createMemoryStorage({ ...DEFAULT_CONTRACT_OPTIONS, maxRetainedStreams: 2 });
+    const storage = createMemoryStorage({
+      ...DEFAULT_CONTRACT_OPTIONS,
+      maxRetainedBytes: MAX_RETAINED_BYTES,
+      maxRetainedStreams: 2,
+    });
     open.push(storage);
     for (const streamId of ["a", "b", "c", "d"]) {
       await storage.streams.createStream({ streamId, sessionId: "s", owner: "alice" });
@@ -83,5 +102,81 @@ describe("memory storage", () => {
       await storage.streams.endStream(streamId, { state: "completed" });
     }
     expect(storage.stats()).toMatchObject({ streams: 2, streamEvents: 2 });
+  });
+
+  describe("retained bytes (streaming.maxRetainedBytes)", () => {
+    const text = (units: number): string => "x".repeat(units);
+    /** What the store counts for a stream with deltas of these lengths. */
+    const bytesOf = (...deltas: number[]): number =>
+      STREAM_OVERHEAD_BYTES +
+      deltas.reduce((sum, units) => sum + EVENT_OVERHEAD_BYTES + 2 * units, 0);
+
+    function startBounded(maxRetainedBytes: number): MemoryStorage {
+      const storage = createMemoryStorage({
+        ...DEFAULT_CONTRACT_OPTIONS,
+        maxRetainedBytes,
+        sweepIntervalMs: 0,
+      });
+      open.push(storage);
+      return storage;
+    }
+
+    async function streamOf(storage: MemoryStorage, streamId: string, ...deltas: number[]) {
+      await storage.streams.createStream({ streamId, sessionId: "s", owner: "alice" });
+      for (const units of deltas) {
+        await storage.streams.appendEvent(streamId, { type: "delta", text: text(units) });
+      }
+    }
+
+    async function retained(storage: MemoryStorage, ids: readonly string[]): Promise<string[]> {
+      const found = await Promise.all(ids.map((id) => storage.streams.getStream(id)));
+      return ids.filter((_, index) => found[index] !== undefined);
+    }
+
+    it("counts each stream and event at its overhead plus 2 bytes per UTF-16 unit of text", async () => {
+      const storage = startBounded(MAX_RETAINED_BYTES);
+      await streamOf(storage, "a", 10, 3);
+      await storage.streams.appendEvent("a", { type: "delta", text: "😀é" });
+      expect(storage.stats().streamBytes).toBe(bytesOf(10, 3, 3));
+    });
+
+    it("evicts the earliest-ended streams when over the bound, never a running one", async () => {
+      const storage = startBounded(5_000);
+      const ids = ["running", "a", "b", "c", "d"];
+      await streamOf(storage, "running", 1);
+      for (const id of ["a", "b", "c"]) await streamOf(storage, id, 100);
+      for (const id of ["b", "a", "c"]) await storage.streams.endStream(id, { state: "completed" });
+      expect(storage.stats().streamBytes).toBe(bytesOf(1) + 3 * bytesOf(100));
+      // A new stream takes the total over 5 000: the stream that ended first goes.
+      await streamOf(storage, "d");
+      expect(await retained(storage, ids)).toEqual(["running", "a", "c", "d"]);
+      await storage.streams.appendEvent("d", { type: "delta", text: text(200) });
+      expect(await retained(storage, ids)).toEqual(["running", "a", "c", "d"]);
+      // An event does too.
+      await storage.streams.appendEvent("d", { type: "delta", text: text(200) });
+      expect(await retained(storage, ids)).toEqual(["running", "c", "d"]);
+      // Running streams alone may go over the bound: none of them is evicted.
+      await storage.streams.appendEvent("running", { type: "delta", text: text(1_500) });
+      expect(await retained(storage, ids)).toEqual(["running", "d"]);
+      expect(storage.stats().streamBytes).toBe(bytesOf(1, 1_500) + bytesOf(200, 200));
+      expect(storage.stats().streamBytes).toBeGreaterThan(5_000);
+    });
+
+    it("rejects an event that would take its stream alone over the bound with resource_exhausted", async () => {
+      const storage = startBounded(2_000);
+      await streamOf(storage, "st", 500);
+      expect(bytesOf(500)).toBeLessThanOrEqual(2_000);
+      const error = await rejectionOf(
+        storage.streams.appendEvent("st", { type: "delta", text: text(20) }),
+      );
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({ code: "resource_exhausted" });
+      expect((error as GatewayError).message).toMatch(/streaming\.maxRetainedBytes/);
+      expect(await storage.streams.getStream("st")).toMatchObject({
+        state: "running",
+        lastSequence: 1,
+      });
+      expect(storage.stats().streamBytes).toBe(bytesOf(500));
+    });
   });
 });

@@ -117,13 +117,36 @@ export function describeStreamStoreContract(makeStorage: MakeStorage): void {
       expect(await storage.streams.getStream("missing")).toBeUndefined();
     });
 
-    it("gives only the end to a reader past the last sequence of an ended stream", async () => {
+    it("gives only the end to a reader at the last sequence of an ended stream", async () => {
       const { storage } = await harness.start();
       const { streams } = storage;
       await streamWith(streams, "st", 2);
       await streams.endStream("st", { state: "canceled" });
       expect(summary(await collect(streams.readStream("st", 2, signal)))).toEqual(["end:canceled"]);
-      expect(summary(await collect(streams.readStream("st", 9, signal)))).toEqual(["end:canceled"]);
+    });
+
+    it("rejects a reader past the last sequence with out_of_range at once, running or ended", async () => {
+      const { storage } = await harness.start();
+      const { streams } = storage;
+      await streamWith(streams, "running", 2);
+      // Without the check, this reader would wait for a third event that never comes.
+      const ahead = await rejectionOf(collect(streams.readStream("running", 3, signal)));
+      expect(ahead).toBeInstanceOf(GatewayError);
+      expect(ahead).toMatchObject({ code: "out_of_range" });
+      expect((ahead as GatewayError).message).toMatch(/resume_token is ahead of the stream/);
+      expect(await storage.waitingReaders()).toBe(0);
+      await streamWith(streams, "ended", 2);
+      await streams.endStream("ended", { state: "completed" });
+      expect(await rejectionOf(collect(streams.readStream("ended", 9, signal)))).toMatchObject({
+        code: "out_of_range",
+      });
+      // The stream is untouched: a reader from a position it has still gets everything.
+      await streams.appendEvent("running", delta("t3"));
+      await streams.endStream("running", { state: "completed" });
+      expect(summary(await collect(streams.readStream("running", 2, signal)))).toEqual([
+        3,
+        "end:completed",
+      ]);
     });
 
     it("notifies cancel callbacks once and leaves ending the stream to its producer", async () => {

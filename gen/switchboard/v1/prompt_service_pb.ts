@@ -184,7 +184,10 @@ export type StreamPromptRequest = Message<"switchboard.v1.StreamPromptRequest"> 
   /**
    * Resume a stream after the event that carried this token: the events after it are replayed,
    * then the live generation is followed to its end. An unknown or expired token starts a fresh
-   * answer when `prompt` is set (`started.resumed` is false), and is `NOT_FOUND` otherwise.
+   * answer when `prompt` is set (`started.resumed` is false), and is `NOT_FOUND` otherwise. A
+   * token the gateway did not make (altered, or not byte for byte as sent) is
+   * `INVALID_ARGUMENT`; one that names an event past the stream's last (running or finished)
+   * is `OUT_OF_RANGE`, at once.
    *
    * @generated from field: string resume_token = 7;
    */
@@ -430,7 +433,8 @@ export const StreamCompletedSchema: GenMessage<StreamCompleted> = /*@__PURE__*/
  */
 export type CancelStreamRequest = Message<"switchboard.v1.CancelStreamRequest"> & {
   /**
-   * The stream id from `StreamStarted.stream_id`.
+   * The stream id from `StreamStarted.stream_id`; one that is not a stream id the gateway could
+   * have made (a UUID) is `INVALID_ARGUMENT`.
    *
    * @generated from field: string stream_id = 1;
    */
@@ -538,7 +542,9 @@ export const PromptService: GenService<{
   /**
    * Returns one complete answer. Errors: `INVALID_ARGUMENT` for bad input, `NOT_FOUND` for an
    * unknown or expired session, `UNAVAILABLE` (with an `AttemptTrail` detail) when no model could
-   * answer, `FAILED_PRECONDITION` when the provider refused the content.
+   * answer, `FAILED_PRECONDITION` when the provider refused the content, `RESOURCE_EXHAUSTED`
+   * (with a `google.rpc.RetryInfo` delay) when the gateway is generating as many answers as
+   * `server.limits.maxConcurrentGenerations` allows.
    *
    * @generated from rpc switchboard.v1.PromptService.Prompt
    */
@@ -553,7 +559,12 @@ export const PromptService: GenService<{
    * receives every later event exactly once. A new stream (and a `resume_latest` replay) begins
    * with `started`; a resume from a token continues with the event after the token. The last
    * event is `completed`, or the RPC ends with an error status: a truncated answer is never
-   * presented as success. Disconnecting does not stop the generation.
+   * presented as success. Disconnecting does not stop the generation, with one exception: a
+   * client that started a new session (no `session_id`) and left before any event was written
+   * to its connection holds nothing to resume with, so its generation is canceled (not billed
+   * further) and the session made for it is deleted, turn and stream included. A new generation
+   * counts against `server.limits.maxConcurrentGenerations` like a `Prompt`
+   * (`RESOURCE_EXHAUSTED` with a retry delay beyond it); resuming one does not.
    *
    * @generated from rpc switchboard.v1.PromptService.StreamPrompt
    */
@@ -564,7 +575,8 @@ export const PromptService: GenService<{
   },
   /**
    * Stops a running generation. Disconnecting does not stop a generation; this does. Readers of
-   * the stream end with a `CANCELLED` status.
+   * the stream end with a `CANCELLED` status. Errors: `INVALID_ARGUMENT` for a malformed
+   * `stream_id` or `resume_token`, `NOT_FOUND` for a stream that is unknown or past retention.
    *
    * @generated from rpc switchboard.v1.PromptService.CancelStream
    */

@@ -21,7 +21,9 @@ export const SK_API_KEY_REDACTION: Redaction = {
 /**
  * A provider's own error message made safe to show: each redaction applied in order,
  * whitespace runs collapsed to one space, trimmed, and cut to 300 characters (with "…").
- * Undefined when there is no message, "" when nothing is left of it.
+ * Undefined when there is no message, "" when nothing is left of it. The configured secrets
+ * are replaced later, by the engine (`SecretRegistry`), which relies on the "…" to hide one
+ * the cut went through and on the "***" masks to hide the rest of one a pattern masked.
  */
 export function redactProviderMessage(
   providerMessage: string | undefined,

@@ -20,7 +20,7 @@ const DEFAULT_MAX_MALFORMED = 3;
 
 /** One item skipped: its raw data, or the kind of event it was when it has no raw text. */
 export interface SkippedItem {
-  /** The raw data; logged at debug only, cut to 500 characters (it may hold answer text). */
+  /** The raw data; logged at debug only, cut to 500 characters + "…" (it may hold answer text). */
   readonly data?: string | undefined;
   /** A name for what was skipped, logged at warn as `event`. */
   readonly event?: string | undefined;
@@ -53,7 +53,9 @@ export function createMalformedEventBudget(
       const fields = item.event === undefined ? {} : { event: item.event };
       log.warn({ [countField]: count, ...fields }, `skipped a malformed upstream stream ${noun}`);
       if (item.data !== undefined) {
-        log.debug({ data: item.data.slice(0, 500) }, `malformed ${noun} data`);
+        // Marked "…" when cut: the logger's secret redaction then also hides a cut-off secret.
+        const data = item.data.length > 500 ? `${item.data.slice(0, 500)}…` : item.data;
+        log.debug({ data }, `malformed ${noun} data`);
       }
       if (count > maxMalformed) {
         throw new ProviderError(

@@ -17,6 +17,12 @@ export interface MemoryStorageOptions {
   readonly maxRetainedStreams: number;
   /** Events per stream at most; one more is `resource_exhausted`. */
   readonly maxEventsPerStream: number;
+  /**
+   * Estimated bytes of retained streams at most (`streaming.maxRetainedBytes`): the
+   * earliest-ended are evicted first, running ones never; an event that would take one stream
+   * alone over it is `resource_exhausted`. See retained-bytes.ts for the estimate.
+   */
+  readonly maxRetainedBytes: number;
   /** The clock, epoch milliseconds. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
   /**
@@ -34,6 +40,8 @@ export interface MemoryStorageStats {
   readonly streams: number;
   /** Events held across all streams. */
   readonly streamEvents: number;
+  /** Estimated bytes held by streams and their events. */
+  readonly streamBytes: number;
   /** Stream readers waiting for the next event. */
   readonly waitingReaders: number;
 }
@@ -59,6 +67,7 @@ export function createMemoryStorage(options: MemoryStorageOptions): MemoryStorag
     retentionMs: options.streamRetentionMs,
     maxRetainedStreams: options.maxRetainedStreams,
     maxEventsPerStream: options.maxEventsPerStream,
+    maxRetainedBytes: options.maxRetainedBytes,
     now,
   });
   const rateLimits = createMemoryRateLimiter();
@@ -83,6 +92,7 @@ export function createMemoryStorage(options: MemoryStorageOptions): MemoryStorag
       sessions: sessions.size,
       streams: streams.size,
       streamEvents: streams.eventCount,
+      streamBytes: streams.retainedBytes,
       waitingReaders: streams.waitingReaders,
     }),
     async close() {

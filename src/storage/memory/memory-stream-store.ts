@@ -6,8 +6,9 @@ import type {
   StreamRecord,
   StreamState,
 } from "../records.js";
-import type { NewStream, StreamStore } from "../stream-store.js";
+import { aheadOfStream, type NewStream, type StreamStore } from "../stream-store.js";
 import { frozenCopy } from "./frozen-copy.js";
+import { retainedEventBytes, STREAM_OVERHEAD_BYTES } from "./retained-bytes.js";
 import { changeOf, DELETED_STREAM_END, type StreamEntry, wake } from "./stream-entry.js";
 
 /** Options of `createMemoryStreamStore`. */
@@ -18,6 +19,12 @@ export interface MemoryStreamStoreOptions {
   readonly maxRetainedStreams: number;
   /** Events per stream at most; one more is `resource_exhausted`. */
   readonly maxEventsPerStream: number;
+  /**
+   * Estimated bytes of all streams at most (see retained-bytes.ts): when over, the
+   * earliest-ended streams are evicted first; an event that would take one stream alone over
+   * it is `resource_exhausted`.
+   */
+  readonly maxRetainedBytes: number;
   /** The clock, epoch milliseconds. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
 }
@@ -30,6 +37,8 @@ export interface MemoryStreamStore extends StreamStore {
   readonly size: number;
   /** Events held across all streams. */
   readonly eventCount: number;
+  /** Estimated bytes held across all streams (see retained-bytes.ts). */
+  readonly retainedBytes: number;
   /** Readers currently waiting for a stream to change (each holds one listener). */
   readonly waitingReaders: number;
 }
@@ -39,9 +48,12 @@ export interface MemoryStreamStore extends StreamStore {
  * change wakes: no polling, and a reader holds a listener only while it waits.
  *
  * Decisions beyond the interface:
- * - Over `maxRetainedStreams`, the stream that ended first is evicted first; running streams are
- *   never evicted, so when every stream runs the store goes over the cap (running streams are
- *   bounded by the generations in flight and their maximum duration) and logs nothing.
+ * - Over `maxRetainedStreams` or `maxRetainedBytes`, the stream that ended first is evicted
+ *   first; running streams are never evicted, so when every stream runs the store goes over the
+ *   caps (running streams are bounded by the generations in flight, each by
+ *   `maxEventsPerStream`, `maxRetainedBytes` and its maximum duration) and logs nothing.
+ * - An event that would take its stream alone over `maxRetainedBytes` is refused with
+ *   `resource_exhausted`, like one over `maxEventsPerStream`: its generation fails.
  * - `endStream` of an unknown (deleted or expired) stream does nothing: a producer may lose that
  *   race with `deleteSessionStreams`. `appendEvent` of an unknown stream is `not_found`; after
  *   the end it is `internal` (a bug in the producer).
@@ -49,15 +61,12 @@ export interface MemoryStreamStore extends StreamStore {
  * - `onCancelRequested` after the request was made (and before the end) still calls back once.
  *   Callbacks run in a microtask, so that a throwing one cannot break the caller or the others.
  *
- * Memory (measured on Node 20): one stored delta costs about 160 bytes (record, payload,
- * array slot) plus its text (1 byte per character for Latin-1 text, 2 otherwise); a stream
- * costs about 800 bytes before its events. The worst case is about
- * `maxRetainedStreams × maxEventsPerStream × (160 B + delta size)`, plus running streams beyond
- * the cap: e.g. 1 000 streams × 10 000 events of 20-character deltas ≈ 1.8 GB, so size the two
- * caps together.
+ * Memory: each stream is counted at the estimate of retained-bytes.ts (measured on Node 20:
+ * about 800 bytes per stream and 160 per event, plus the text), and the sum is kept within
+ * `maxRetainedBytes` except for running streams beyond it.
  */
 export function createMemoryStreamStore(options: MemoryStreamStoreOptions): MemoryStreamStore {
-  const { retentionMs, maxRetainedStreams, maxEventsPerStream } = options;
+  const { retentionMs, maxRetainedStreams, maxEventsPerStream, maxRetainedBytes } = options;
   const now = options.now ?? Date.now;
   const streams = new Map<string, StreamEntry>();
   // Ended streams in the order they ended: retention and eviction both take from the front.
@@ -65,11 +74,13 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
   const streamIdsBySession = new Map<string, Set<string>>();
   const latestBySession = new Map<string, string>();
   let eventCount = 0;
+  let retainedBytes = 0;
 
   function remove(entry: StreamEntry): void {
     streams.delete(entry.streamId);
     ended.delete(entry.streamId);
     eventCount -= entry.events.length;
+    retainedBytes -= entry.bytes;
     const key = sessionKey(entry.owner, entry.sessionId);
     const ids = streamIdsBySession.get(key);
     ids?.delete(entry.streamId);
@@ -99,9 +110,10 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
     for (const callback of callbacks) queueMicrotask(callback);
   }
 
-  function evictOverCap(): void {
+  /** Evicts ended streams, earliest-ended first, while the store is over one of its caps. */
+  function evictOverCaps(): void {
     for (const entry of ended.values()) {
-      if (streams.size < maxRetainedStreams) return;
+      if (streams.size <= maxRetainedStreams && retainedBytes <= maxRetainedBytes) return;
       remove(entry);
     }
   }
@@ -112,6 +124,9 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
     },
     get eventCount() {
       return eventCount;
+    },
+    get retainedBytes() {
+      return retainedBytes;
     },
     get waitingReaders() {
       let count = 0;
@@ -131,13 +146,13 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
       if (streams.has(stream.streamId)) {
         throw new GatewayError("internal", `stream ${stream.streamId} already exists`);
       }
-      evictOverCap();
       const entry: StreamEntry = {
         streamId: stream.streamId,
         sessionId: stream.sessionId,
         owner: stream.owner,
         createTimeMs: now(),
         events: [],
+        bytes: STREAM_OVERHEAD_BYTES,
         end: undefined,
         endTimeMs: 0,
         deleted: false,
@@ -154,6 +169,8 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
       }
       ids.add(entry.streamId);
       latestBySession.set(key, entry.streamId);
+      retainedBytes += entry.bytes;
+      evictOverCaps();
     },
 
     async appendEvent(streamId: string, payload: StreamEventPayload): Promise<number> {
@@ -170,9 +187,19 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
           `the answer exceeded the limit of ${maxEventsPerStream} stream events; ask for a shorter answer or raise streaming.maxEventsPerStream`,
         );
       }
+      const bytes = retainedEventBytes(payload);
+      if (entry.bytes + bytes > maxRetainedBytes) {
+        throw new GatewayError(
+          "resource_exhausted",
+          `the answer exceeded the ${maxRetainedBytes} bytes a stream may retain; ask for a shorter answer or raise streaming.maxRetainedBytes`,
+        );
+      }
       const sequence = entry.events.length + 1;
       entry.events.push(Object.freeze({ sequence, payload: frozenCopy(payload) }));
       eventCount += 1;
+      entry.bytes += bytes;
+      retainedBytes += bytes;
+      if (retainedBytes > maxRetainedBytes) evictOverCaps();
       wake(entry);
       return sequence;
     },
@@ -214,6 +241,9 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions): Memo
       const entry = find(streamId);
       if (entry === undefined) {
         throw new GatewayError("not_found", `stream ${streamId} is unknown or has expired`);
+      }
+      if (afterSequence > entry.events.length) {
+        throw aheadOfStream(afterSequence, entry.events.length);
       }
       let next = Math.max(0, afterSequence);
       while (!signal.aborted) {

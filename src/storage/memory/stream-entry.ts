@@ -9,6 +9,8 @@ export interface StreamEntry {
   readonly createTimeMs: number;
   /** The event of sequence n is at index n - 1. */
   readonly events: StreamEventRecord[];
+  /** The stream's estimated memory: see retained-bytes.ts. */
+  bytes: number;
   end: StreamEnd | undefined;
   /** When `end` was set, epoch milliseconds. */
   endTimeMs: number;

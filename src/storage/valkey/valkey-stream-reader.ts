@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { GatewayError } from "../../gateway-error.js";
 import type { StreamEnd, StreamRead } from "../records.js";
+import { aheadOfStream } from "../stream-store.js";
 import { withValkey } from "./valkey-connection.js";
 import type { ValkeyKeys } from "./valkey-keys.js";
 import {
@@ -67,7 +68,8 @@ export type StreamReader = (
  * and the lease, pipelined in that order, so that an end seen in the hash implies that every
  * event is in the XRANGE. A caught-up reader waits for a pub/sub wake-up, or `leaseMs` at most,
  * then reads again; finding the stream running without a lease, it ends the stream as failed
- * (never a silent hang). A stream gone in the middle of a read ends with `not_found`; a Valkey
+ * (never a silent hang). A first read after a sequence the stream does not have yet throws
+ * `out_of_range` (`aheadOfStream`) at once. A stream gone in the middle of a read ends with `not_found`; a Valkey
  * failure throws `storage_unavailable`; closing the store throws `unavailable`.
  */
 export function createStreamReader(options: StreamReaderOptions): StreamReader {
@@ -101,6 +103,10 @@ export function createStreamReader(options: StreamReaderOptions): StreamReader {
         const gone = hash === undefined || hash.state === "deleted" || options.isExpired(hash);
         if (first && gone) {
           throw new GatewayError("not_found", `stream ${streamId} is unknown or has expired`);
+        }
+        // The hash is read before XRANGE, in the same pipeline: its lastSequence is the stream's.
+        if (first && hash !== undefined && next > hash.lastSequence) {
+          throw aheadOfStream(next, hash.lastSequence);
         }
         if (hash === undefined) {
           yield { kind: "end", end: VANISHED_END };

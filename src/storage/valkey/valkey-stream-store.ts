@@ -70,6 +70,8 @@ export interface ValkeyStreamStore extends StreamStore {
  *   atomic with it (other hash tags, same pipeline): the session's stream set and latest-stream
  *   pointer, and the retention index (`stream:{_retention}:running|ended`).
  * - Expiry is logical (`now()` against `endTimeMs + retentionMs`) and physical (PEXPIRE).
+ * - No byte bound like the memory store's `maxRetainedBytes`: the events live in Valkey's
+ *   memory, which its own `maxmemory` governs.
  */
 export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): ValkeyStreamStore {
   const { keys, retentionMs, maxRetainedStreams, maxEventsPerStream, leaseMs, now, log } = options;

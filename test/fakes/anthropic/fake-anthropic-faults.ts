@@ -6,6 +6,7 @@ import {
   parseCommonFault,
   type RetryableFaultName,
 } from "../fake-common-faults.js";
+import { type EchoFault, type EchoFaultName, parseEchoFault } from "../fake-echo-faults.js";
 
 /**
  * The behaviours of the fake Anthropic server, chosen by the request's `model` (tensorzero
@@ -62,7 +63,9 @@ export type FakeAnthropicFaultName =
   /** message_start reports prompt-cache counts (creation 7, read 100). */
   | "cached"
   /** message_delta with the stop reason, then the connection held open without message_stop. */
-  | "no-message-stop";
+  | "no-message-stop"
+  /** See `EchoFaultName`: errors that write the request, credentials included, back. */
+  | EchoFaultName;
 
 /** A fault resolved to what to do for one request. */
 export type FakeAnthropicFault =
@@ -70,7 +73,8 @@ export type FakeAnthropicFault =
   | CommonFault
   | { readonly kind: "error-body"; readonly name: ErrorFault }
   | { readonly kind: "error-event-mid-stream" | "thinking" | "cached" | "no-message-stop" }
-  | { readonly kind: "stop-reason"; readonly reason: string };
+  | { readonly kind: "stop-reason"; readonly reason: string }
+  | EchoFault;
 
 export type ErrorFault =
   | "always-429"
@@ -90,6 +94,8 @@ const STOP_REASONS: Readonly<Record<string, string>> = {
 /** Resolves a fault name (or a model name `<fault>:<tag>`); unknown names are "ok". */
 export function parseAnthropicFault(name: string): FakeAnthropicFault {
   const fault = faultNameOf(name);
+  const echo = parseEchoFault(fault);
+  if (echo !== undefined) return echo;
   const stopReason = STOP_REASONS[fault];
   if (stopReason !== undefined) return { kind: "stop-reason", reason: stopReason };
   const common = parseCommonFault(fault, {

@@ -9,6 +9,7 @@ import {
   type ParsedAnthropicRequest,
   streamSteps,
 } from "./fake-anthropic-answers.js";
+import { sendAnthropicEcho } from "./fake-anthropic-echo.js";
 import {
   type FakeAnthropicFault,
   type FakeAnthropicFaultName,
@@ -95,7 +96,11 @@ export async function startFakeAnthropic(
       if (last?.role === "assistant" && /\s$/.test(last.content)) {
         return fail(400, "trailing-whitespace");
       }
-      respond(res, parsed, faults.serve(parsed.model), requestId, fail);
+      const state = faults.serve(parsed.model);
+      if (state.fault.kind === "echo") {
+        return sendAnthropicEcho(res, record, state.fault, requestId);
+      }
+      respond(res, parsed, state, requestId, fail);
     },
   });
 

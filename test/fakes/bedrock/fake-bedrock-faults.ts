@@ -5,6 +5,7 @@ import {
   faultNameOf,
   parseCommonFault,
 } from "../fake-common-faults.js";
+import { type EchoFault, type EchoFaultName, parseEchoFault } from "../fake-echo-faults.js";
 import type { ErrorFixture, StreamExceptionFixture } from "./bedrock-fixtures.js";
 
 /**
@@ -52,7 +53,9 @@ export type FakeBedrockFaultName =
   /** The whole answer and messageStop, then the body ends without metadata. */
   | "no-metadata"
   /** The whole answer, every byte written separately. */
-  | "one-byte-chunks";
+  | "one-byte-chunks"
+  /** See `EchoFaultName`: errors that write the request, credentials included, back. */
+  | EchoFaultName;
 
 /** A fault resolved to what to do for one request. */
 export type FakeBedrockFault =
@@ -61,7 +64,8 @@ export type FakeBedrockFault =
   | Extract<CommonFault, { kind: (typeof COMMON_KINDS)[number] }>
   | { readonly kind: "stream-exception"; readonly exception: StreamExceptionFixture }
   | { readonly kind: "stop-reason"; readonly stopReason: string; readonly afterDeltas: number }
-  | { readonly kind: "no-metadata" | "one-byte-chunks" };
+  | { readonly kind: "no-metadata" | "one-byte-chunks" }
+  | EchoFault;
 
 /** Bedrock's errors are its own; it shares only the connection faults and a clean cut. */
 const COMMON_KINDS = [
@@ -88,6 +92,8 @@ const ERROR_FAULTS: Readonly<Record<string, ErrorFixture>> = {
 /** Resolves a fault name (or a model id `<fault>:<tag>`); unknown names are "ok". */
 export function parseBedrockFault(modelId: string): FakeBedrockFault {
   const fault = faultNameOf(modelId);
+  const echo = parseEchoFault(fault);
+  if (echo !== undefined) return echo;
   const fixture = ERROR_FAULTS[fault];
   if (fixture !== undefined) return { kind: "error", fixture, firstRequests: EVERY_REQUEST };
   const common = parseCommonFault(fault, { kinds: COMMON_KINDS });

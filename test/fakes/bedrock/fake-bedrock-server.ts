@@ -5,6 +5,7 @@ import { type FakeUpstreamControls, fakeUpstreamControls } from "../fake-upstrea
 import { type RecordedUpstreamRequest, startFakeUpstream } from "../fake-upstream-server.js";
 import { type ErrorFixture, errorOf } from "./bedrock-fixtures.js";
 import { converseBody, type ParsedConverseRequest, streamSteps } from "./fake-bedrock-answers.js";
+import { sendBedrockEcho } from "./fake-bedrock-echo.js";
 import {
   type FakeBedrockFault,
   type FakeBedrockFaultName,
@@ -77,7 +78,9 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       if (scope[1] !== region) return sendError(res, "wrong-region");
       const parsed = parseRequest(modelId, record.body);
       if (parsed === undefined) return sendError(res, "validation");
-      respond(res, parsed, faults.serve(modelId), operation);
+      const state = faults.serve(modelId);
+      if (state.fault.kind === "echo") return sendBedrockEcho(res, record, state.fault);
+      respond(res, parsed, state, operation);
     },
   });
 

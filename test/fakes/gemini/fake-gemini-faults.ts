@@ -6,6 +6,7 @@ import {
   parseCommonFault,
   type RetryableFaultName,
 } from "../fake-common-faults.js";
+import { type EchoFault, type EchoFaultName, parseEchoFault } from "../fake-echo-faults.js";
 import type { GeminiErrorFixture } from "./gemini-fixtures.js";
 
 /**
@@ -60,7 +61,9 @@ export type FakeGeminiFaultName =
   /** The answer with finishReason but no usage on the last chunk, then the connection held open. */
   | "hold-after-finish"
   /** The whole answer, then the end of the body 200 ms later. */
-  | "late-end";
+  | "late-end"
+  /** See `EchoFaultName`: errors that write the request, credentials included, back. */
+  | EchoFaultName;
 
 /** A fault resolved to what to do for one request. */
 export type FakeGeminiFault =
@@ -69,7 +72,8 @@ export type FakeGeminiFault =
   | { readonly kind: "error-body"; readonly status: number; readonly fixture: GeminiErrorFixture }
   | { readonly kind: "finish"; readonly reason: string; readonly afterPieces: number }
   | { readonly kind: "safety-block" | "thoughts" | "no-finish-reason" | "stream-error" }
-  | { readonly kind: "hold-after-finish" | "late-end" };
+  | { readonly kind: "hold-after-finish" | "late-end" }
+  | EchoFault;
 
 /** The common faults Gemini has: no `status-<n>`, slow first token, or clean mid-stream end. */
 const COMMON_KINDS = [
@@ -95,6 +99,8 @@ const ERROR_FAULTS: Readonly<Record<string, { status: number; fixture: GeminiErr
 /** Resolves a fault name (or a model name `<fault>:<tag>`); unknown names are "ok". */
 export function parseGeminiFault(name: string): FakeGeminiFault {
   const fault = faultNameOf(name);
+  const echo = parseEchoFault(fault);
+  if (echo !== undefined) return echo;
   const errorFault = ERROR_FAULTS[fault];
   if (errorFault !== undefined) return { kind: "error-body", ...errorFault };
   const common = parseCommonFault(fault, { kinds: COMMON_KINDS, malformedUnit: "event" });

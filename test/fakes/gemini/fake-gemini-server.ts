@@ -4,6 +4,7 @@ import { createFaultStates, type FaultState } from "../fake-fault-states.js";
 import { type FakeUpstreamControls, fakeUpstreamControls } from "../fake-upstream-controls.js";
 import { type RecordedUpstreamRequest, startFakeUpstream } from "../fake-upstream-server.js";
 import { type ParsedGeminiRequest, streamSteps, unarySteps } from "./fake-gemini-answers.js";
+import { sendGeminiEcho } from "./fake-gemini-echo.js";
 import {
   type FakeGeminiFault,
   type FakeGeminiFaultName,
@@ -73,7 +74,9 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       }
       const parsed = parseRequest(model, stream, record.body);
       if (parsed === undefined) return sendError(res, 400, "invalid-argument");
-      respond(res, parsed, faults.serve(model));
+      const state = faults.serve(model);
+      if (state.fault.kind === "echo") return sendGeminiEcho(res, record, state.fault);
+      respond(res, parsed, state);
     },
   });
 

@@ -18,7 +18,7 @@ describe("createMalformedEventBudget", () => {
     const debug = lines.filter((line) => line.level === 20);
     expect(debug.map((line) => line.msg)).toEqual(["malformed event data", "malformed event data"]);
     expect(debug[0]?.data).toBe("not json");
-    expect(debug[1]?.data).toBe("x".repeat(500));
+    expect(debug[1]?.data).toBe(`${"x".repeat(500)}…`);
   });
 
   it("names chunks as chunks, in the count field, the messages and the error", () => {
