@@ -29,6 +29,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     maxConnectionsPerClient: 1_000, // open TCP connections per remote address
     streamResetBurst: 200, // HTTP/2 streams a client may reset at once, per connection …
     streamResetRatePerSecond: 20, // … and per second after that
+    blockAbusiveClientsMs: 10_000, // 10 s without connections for a client calmed 3 times in 1 min
     requestBodyTimeoutMs: 30_000, // 30 s to deliver a request body
     headersTimeoutMs: 10_000, // 10 s to deliver HTTP/1.1 request headers
     maxConcurrentGenerations: 2_000, // answers being generated at once, process-wide

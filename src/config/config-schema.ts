@@ -107,6 +107,11 @@ const serverSchema = z.strictObject({
             "Budget of HTTP/2 streams reset by the client, per connection; beyond it: GOAWAY ENHANCE_YOUR_CALM.",
         })
         .optional(),
+      blockAbusiveClients: duration(
+        "A client address whose HTTP/2 connections were closed for too many resets 3 times within a minute is refused connections for this long; 0 never (behind a proxy every client shares its address).",
+        { minMs: 0, maxMs: DAY_MS },
+        D.server.blockAbusiveClientsMs,
+      ).optional(),
       requestBodyTimeout: duration(
         "A request must deliver its whole body within this long (HTTP/1.1, and per HTTP/2 stream).",
         { minMs: 100, maxMs: HOUR_MS },

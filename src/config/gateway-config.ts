@@ -52,6 +52,12 @@ export interface ServerConfig {
    */
   readonly streamResetBurst: number;
   readonly streamResetRatePerSecond: number;
+  /**
+   * A client address that had 3 connections closed for exceeding the reset budget within a
+   * minute is refused new connections for this long (its open ones are closed), in
+   * milliseconds; 0 never blocks. Behind a proxy every client shares the proxy's address.
+   */
+  readonly blockAbusiveClientsMs: number;
   /** A request must deliver its whole body within this long (HTTP/1.1 and per HTTP/2 stream), in milliseconds. */
   readonly requestBodyTimeoutMs: number;
   /** An HTTP/1.1 request must deliver its headers within this long, in milliseconds. */

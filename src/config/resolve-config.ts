@@ -191,6 +191,7 @@ function resolveServer(server: ConfigFile["server"], baseDir: string): ServerCon
     maxConnectionsPerClient: limits?.maxConnectionsPerClient ?? s.maxConnectionsPerClient,
     streamResetBurst: limits?.streamResets?.burst ?? s.streamResetBurst,
     streamResetRatePerSecond: limits?.streamResets?.perSecond ?? s.streamResetRatePerSecond,
+    blockAbusiveClientsMs: limits?.blockAbusiveClients ?? s.blockAbusiveClientsMs,
     requestBodyTimeoutMs: limits?.requestBodyTimeout ?? s.requestBodyTimeoutMs,
     headersTimeoutMs: limits?.headersTimeout ?? s.headersTimeoutMs,
     maxConcurrentGenerations: limits?.maxConcurrentGenerations ?? s.maxConcurrentGenerations,

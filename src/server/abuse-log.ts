@@ -6,6 +6,10 @@ export type AbuseKind =
   | "connectionsOverTotal"
   /** A connection closed on accept: over `maxConnectionsPerClient`. */
   | "connectionsOverPerClient"
+  /** A connection closed on accept: its client is blocked as a repeat offender. */
+  | "connectionsFromBlockedClients"
+  /** A client address blocked as a repeat offender (its open connections closed). */
+  | "clientsBlocked"
   /** An HTTP/2 stream the client reset before its response ended. */
   | "streamsReset"
   /** An HTTP/2 connection closed with ENHANCE_YOUR_CALM: its client spent its reset budget. */

@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { AbuseLog } from "./abuse-log.js";
+import type { AbusiveClients } from "./abusive-clients.js";
 
 /** Options of `createConnectionGate`. */
 export interface ConnectionGateOptions {
@@ -7,6 +8,8 @@ export interface ConnectionGateOptions {
   readonly maxConnections: number;
   /** Open connections per remote address. */
   readonly maxConnectionsPerClient: number;
+  /** Addresses whose connections are refused for a while. */
+  readonly abusiveClients: AbusiveClients;
   readonly abuse: AbuseLog;
 }
 
@@ -14,9 +17,14 @@ export interface ConnectionGateOptions {
 export interface ConnectionGate {
   /**
    * Admits `socket` and counts it until it closes, or destroys it at once (before a byte is
-   * read) when it would exceed a limit. Returns whether it was admitted.
+   * read) when it would exceed a limit or its client is blocked. Returns whether it was admitted.
    */
   admit(socket: Socket): boolean;
+  /**
+   * Records that a connection of `client` was closed for abuse; when that makes the client a
+   * blocked repeat offender, its other open connections are closed too.
+   */
+  offended(client: string): void;
   /** Open connections now. */
   open(): number;
 }
@@ -28,31 +36,42 @@ export interface ConnectionGate {
  * proxy's connections.
  */
 export function createConnectionGate(options: ConnectionGateOptions): ConnectionGate {
-  const { maxConnections, maxConnectionsPerClient, abuse } = options;
-  const perClient = new Map<string, number>();
+  const { maxConnections, maxConnectionsPerClient, abusiveClients, abuse } = options;
+  const perClient = new Map<string, Set<Socket>>();
   let open = 0;
 
   return {
     admit(socket) {
       const client = socket.remoteAddress ?? "";
-      const fromClient = perClient.get(client) ?? 0;
-      if (open >= maxConnections || fromClient >= maxConnectionsPerClient) {
-        abuse.count(
-          open >= maxConnections ? "connectionsOverTotal" : "connectionsOverPerClient",
-          client,
-        );
+      const fromClient = perClient.get(client);
+      const refusal =
+        open >= maxConnections
+          ? "connectionsOverTotal"
+          : (fromClient?.size ?? 0) >= maxConnectionsPerClient
+            ? "connectionsOverPerClient"
+            : abusiveClients.blocked(client)
+              ? "connectionsFromBlockedClients"
+              : undefined;
+      if (refusal !== undefined) {
+        abuse.count(refusal, client);
         socket.destroy();
         return false;
       }
       open++;
-      perClient.set(client, fromClient + 1);
+      const sockets = fromClient ?? new Set<Socket>();
+      if (fromClient === undefined) perClient.set(client, sockets);
+      sockets.add(socket);
       socket.once("close", () => {
         open--;
-        const left = (perClient.get(client) ?? 1) - 1;
-        if (left === 0) perClient.delete(client);
-        else perClient.set(client, left);
+        sockets.delete(socket);
+        if (sockets.size === 0 && perClient.get(client) === sockets) perClient.delete(client);
       });
       return true;
+    },
+    offended(client) {
+      if (!abusiveClients.offend(client)) return;
+      abuse.count("clientsBlocked", client);
+      for (const socket of perClient.get(client) ?? []) socket.destroy();
     },
     open: () => open,
   };

@@ -17,6 +17,7 @@ import { clampDeadlineHeaders } from "./clamp-deadline.js";
 import { createClientCallLimit } from "./client-call-limit.js";
 import { createCorsPolicy } from "./cors-policy.js";
 import { useMinimalGrpcMessageEncoding } from "./grpc-message-encoding.js";
+import { headersTooLarge, maxHeaderBytes, maxHeaderFields } from "./header-limits.js";
 import { createHealthService, type HealthState } from "./health-service.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createOnePortListener } from "./one-port-listener.js";
@@ -114,6 +115,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   }
   const handler: HttpHandler = (req, res) => {
     rpcLog.begin(req, res);
+    if (headersTooLarge(req)) {
+      // A client that sends such headers gets no second request on this HTTP/1.1 connection.
+      if (req.httpVersionMajor === 1) res.setHeader("connection", "close");
+      answerJson(res, 431, headersTooLargeBody);
+      return;
+    }
     if (cors.handle(req, res)) return;
     if (req.url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       const serving = health.state.getStatus("readiness") === ServingStatus.SERVING;
@@ -175,6 +182,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     },
   };
 }
+
+const headersTooLargeBody = {
+  code: "resource_exhausted",
+  message: `request headers too large: at most ${maxHeaderFields} fields and ${maxHeaderBytes / 1024} KiB of names and values`,
+};
 
 const notFoundBody = {
   code: "not_found",

@@ -4,6 +4,7 @@ import * as net from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { createAbuseLog } from "./abuse-log.js";
+import { createAbusiveClients } from "./abusive-clients.js";
 import { createConnectionGate } from "./connection-gate.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createRequestBodyDeadline } from "./request-body-deadline.js";
@@ -11,6 +12,11 @@ import { watchStreamResets } from "./stream-reset-budget.js";
 
 /** The bytes every HTTP/2 client connection starts with (RFC 9113 §3.4). */
 const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/** Connections closed for exceeding their reset budget within `offenceWindowMs` that block their client. */
+const offencesToBlockClient = 3;
+/** How long such a closed connection counts against its client, in milliseconds. */
+const offenceWindowMs = 60_000;
 
 /** How often the abuse log writes its aggregated warn line at most, in milliseconds. */
 const abuseLogIntervalMs = 10_000;
@@ -37,6 +43,7 @@ export interface ListenerLimits {
   readonly maxConnectionsPerClient: number;
   readonly streamResetBurst: number;
   readonly streamResetRatePerSecond: number;
+  readonly blockAbusiveClientsMs: number;
   /** A request must deliver its whole body within this long, in milliseconds. */
   readonly requestBodyTimeoutMs: number;
   /** An HTTP/1.1 request must deliver its head (and a new connection its first bytes) within this long, in milliseconds. */
@@ -71,7 +78,12 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
   // Node refuses a headersTimeout above requestTimeout.
   const headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestBodyTimeoutMs);
   const abuse = createAbuseLog(options.log, abuseLogIntervalMs);
-  const gate = createConnectionGate({ ...limits, abuse });
+  const abusiveClients = createAbusiveClients({
+    blockMs: limits.blockAbusiveClientsMs,
+    offencesToBlock: offencesToBlockClient,
+    windowMs: offenceWindowMs,
+  });
+  const gate = createConnectionGate({ ...limits, abusiveClients, abuse });
   const bodyDeadline = createRequestBodyDeadline(limits.requestBodyTimeoutMs, abuse);
   /** Every accepted TCP socket, so that the end of the grace period can destroy what is left. */
   const sockets = new Set<net.Socket>();
@@ -131,6 +143,7 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
       burst: limits.streamResetBurst,
       ratePerSecond: limits.streamResetRatePerSecond,
       abuse,
+      onCalmed: gate.offended,
     });
     // Session inactivity counts frames both ways; a stream waiting silently for a slow model is
     // not idle, so only a connection with no open stream is closed.

@@ -7,12 +7,10 @@ import {
   codeToString,
 } from "@connectrpc/connect/protocol-connect";
 import { trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
+import { isClientCausedInternal } from "./client-caused-errors.js";
 
 /** Reports the code of an RPC that the protocol layer answered before any interceptor ran. */
 export type ProtocolRejectionListener = (code: Code, contextValues: unknown) => void;
-
-/** connect-es's message for a request that is not valid protobuf binary. */
-const parseBinaryPrefix = "parse binary:";
 
 /** The gRPC-Web flag of a trailer frame. */
 const grpcWebTrailerFlag = 0x80;
@@ -23,9 +21,9 @@ const grpcWebTrailerFlag = 0x80;
  * reported:
  * - connect-es answers a unary request message that is not valid protobuf with INTERNAL
  *   ("parse binary: …") over gRPC, gRPC-Web and Connect binary, while the same mistake in JSON
- *   is INVALID_ARGUMENT. The caller sent bad input, not the server: it becomes INVALID_ARGUMENT
- *   (DESIGN: bad input → INVALID_ARGUMENT, INTERNAL only for bugs). Streaming methods read their
- *   request inside the interceptors, where the error interceptor does the same.
+ *   is INVALID_ARGUMENT; see `isClientCausedInternal`. Such an answer becomes INVALID_ARGUMENT.
+ *   Streaming methods read their request inside the interceptors, where `toConnectError` does
+ *   the same.
  * - `onRejected` hears the final code of such a response, for the RPC's log line.
  * Nothing is done for a response whose `handled(contextValues)` says an interceptor ran: the
  * path of every answered RPC pays one call.
@@ -72,7 +70,7 @@ function fixGrpc(response: UniversalServerResponse): FixedRejection {
   if (trailer === undefined || Number.isNaN(status)) {
     return { response, code: codeFromHttpStatus(response.status) };
   }
-  if (status === Code.Internal && isParseBinary(trailer.get("grpc-message"))) {
+  if (isClientCausedInternal(status, grpcMessageText(trailer.get("grpc-message")))) {
     trailer.set("grpc-status", String(Code.InvalidArgument));
     return { response, code: Code.InvalidArgument };
   }
@@ -87,7 +85,7 @@ async function fixGrpcWeb(response: UniversalServerResponse): Promise<FixedRejec
   }
   const trailer = trailerParse(last.subarray(5));
   const status = Number(trailer.get("grpc-status") ?? Number.NaN);
-  if (status === Code.Internal && isParseBinary(trailer.get("grpc-message"))) {
+  if (isClientCausedInternal(status, grpcMessageText(trailer.get("grpc-message")))) {
     trailer.set("grpc-status", String(Code.InvalidArgument));
     const body = trailerSerialize(trailer);
     const frame = new Uint8Array(5 + body.byteLength);
@@ -118,7 +116,8 @@ async function fixConnectUnary(response: UniversalServerResponse): Promise<Fixed
     typeof error?.code === "string"
       ? (codeFromString(error.code) ?? codeFromHttpStatus(response.status))
       : codeFromHttpStatus(response.status);
-  if (error === undefined || code !== Code.Internal || !isParseBinary(error.message)) {
+  const message = typeof error?.message === "string" ? error.message : "";
+  if (error === undefined || !isClientCausedInternal(code, message)) {
     return { response: withBody(response, chunks), code };
   }
   const body = Buffer.from(JSON.stringify({ ...error, code: codeToString(Code.InvalidArgument) }));
@@ -132,13 +131,14 @@ async function fixConnectUnary(response: UniversalServerResponse): Promise<Fixed
   };
 }
 
-function isParseBinary(message: unknown): boolean {
-  if (typeof message !== "string") return false;
-  // grpc-message is percent-encoded ("parse%20binary%3A …").
-  return (
-    message.startsWith(parseBinaryPrefix) ||
-    message.startsWith(encodeURIComponent(parseBinaryPrefix))
-  );
+/** The text of a percent-encoded `grpc-message`. */
+function grpcMessageText(encoded: string | null): string {
+  if (encoded === null) return "";
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
 }
 
 async function readBody(response: UniversalServerResponse): Promise<Uint8Array[]> {

@@ -8,6 +8,8 @@ export interface StreamResetBudgetOptions {
   /** Resets refilled per second, up to `burst`. */
   readonly ratePerSecond: number;
   readonly abuse: AbuseLog;
+  /** Told the client's address when its connection is closed for exceeding the budget. */
+  readonly onCalmed: (client: string) => void;
 }
 
 const tooManyResets = new Error("the client reset more HTTP/2 streams than its budget allows");
@@ -42,6 +44,7 @@ export function watchStreamResets(
     // With an error, not undefined: an undefined first parameter defaults to NO_ERROR, which
     // then overrides the code. The server reports the error as "sessionError"; nothing throws.
     session.destroy(tooManyResets, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    options.onCalmed(client ?? "");
   };
   session.on("stream", (stream: ServerHttp2Stream) => {
     stream.once("close", () => {

@@ -6,6 +6,7 @@ import { AttemptTrailSchema } from "../../gen/switchboard/v1/errors_pb.js";
 import { GatewayError, type GatewayErrorCode } from "../gateway-error.js";
 import type { SecretRedactor } from "../secrets/secret-registry.js";
 import { toProtoAttempts } from "../services/map-common.js";
+import { reclassifyClientCaused } from "./client-caused-errors.js";
 
 const codes: Readonly<Record<GatewayErrorCode, Code>> = {
   invalid_argument: Code.InvalidArgument,
@@ -24,11 +25,15 @@ const codes: Readonly<Record<GatewayErrorCode, Code>> = {
  * The one place domain errors become Connect errors (the same codes over gRPC, gRPC-Web and
  * Connect). The fallback trail travels as a `switchboard.v1.AttemptTrail` detail and a known
  * retry delay as `google.rpc.RetryInfo`. Anything that is not a `GatewayError` or a
- * `ConnectError` is a bug: it is logged and answered with `INTERNAL` and no internals. As a
- * last safety net, every configured secret in the message of what is sent is replaced.
+ * `ConnectError` is a bug: it is logged and answered with `INTERNAL` and no internals. A
+ * `ConnectError` that connect-es raised as INTERNAL for a malformed request becomes
+ * INVALID_ARGUMENT (`reclassifyClientCaused`). As a last safety net, every configured secret
+ * in the message of what is sent is replaced.
  */
 export function toConnectError(error: unknown, log: Logger, secrets: SecretRedactor): ConnectError {
-  if (error instanceof ConnectError) return withRedactedMessage(error, secrets);
+  if (error instanceof ConnectError) {
+    return withRedactedMessage(reclassifyClientCaused(error), secrets);
+  }
   if (!(error instanceof GatewayError)) {
     log.error({ err: error }, "unexpected error in a handler");
     return new ConnectError("internal error", Code.Internal);

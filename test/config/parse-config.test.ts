@@ -36,6 +36,7 @@ describe("parseConfig", () => {
       maxConnectionsPerClient: 1_000,
       streamResetBurst: 200,
       streamResetRatePerSecond: 20,
+      blockAbusiveClientsMs: 10_000,
       requestBodyTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       maxConcurrentGenerations: 2_000,
@@ -164,7 +165,7 @@ describe("parseConfig", () => {
       // In file order: the spread of `demo` puts providers first.
       "providers.demo.dealy: unknown key (allowed: type, baseUrl, apiKey, headers, maxConnections, apiVersion, region, delay)",
       expect.stringMatching(/^sever: unknown key \(allowed: server, logging, providers, models,/),
-      "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars, maxConnections, maxConnectionsPerClient, streamResets, requestBodyTimeout, headersTimeout, maxConcurrentGenerations, maxConcurrentCallsPerClient, maxDecompressingBytes, maxCompressionRatio)",
+      "server.limits.idleTimout: unknown key (allowed: maxMessageBytes, maxConcurrentStreams, idleTimeout, maxPromptChars, maxConnections, maxConnectionsPerClient, streamResets, blockAbusiveClients, requestBodyTimeout, headersTimeout, maxConcurrentGenerations, maxConcurrentCallsPerClient, maxDecompressingBytes, maxCompressionRatio)",
       "storage.prefix: unknown key (allowed: type, url, valkey, keyPrefix, tls, cluster, whenUnavailable, streamLease)",
     ]);
   });

@@ -29,6 +29,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     maxConnectionsPerClient: 1_000,
     streamResetBurst: 200,
     streamResetRatePerSecond: 20,
+    blockAbusiveClientsMs: 10_000,
     requestBodyTimeoutMs: 30_000,
     headersTimeoutMs: 10_000,
     maxConcurrentGenerations: 2_000,

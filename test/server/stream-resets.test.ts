@@ -53,7 +53,14 @@ async function rapidReset(
   streams: number,
   until: "goaway" | "ping" = "goaway",
 ): Promise<number | undefined> {
-  const socket = net.connect(t?.address.port ?? 0, "127.0.0.1");
+  // From its own loopback address: a blocked attacker must not block the test's other clients.
+  const socket = net.connect({
+    port: t?.address.port ?? 0,
+    host: "127.0.0.1",
+    localAddress: "127.0.0.9",
+  });
+  // Not events.once: that would reject on the EPIPE of a write to a connection the server closed.
+  const closed = new Promise((resolve) => socket.once("close", resolve));
   await once(socket, "connect");
   let goAwayCode: number | undefined;
   const parser = createFrameParser((frame) => {
@@ -63,7 +70,6 @@ async function rapidReset(
   });
   socket.on("data", (chunk: Buffer) => parser.push(chunk));
   socket.on("error", () => {});
-  const closed = once(socket, "close");
   socket.write(Buffer.concat([CLIENT_MAGIC, settingsFrame()]));
   const block = encodeHeaderBlock(
     grpcRequestHeaders("/switchboard.v1.PromptService/Prompt", "127.0.0.1"),
@@ -74,7 +80,8 @@ async function rapidReset(
       dataFrame(id, envelope(PROMPT_HI_PROTO), true),
       rstStreamFrame(id, H2ErrorCode.CANCEL),
     ]);
-    if (!socket.write(frames)) await once(socket, "drain");
+    // A server that closed the connection fails the wait for "drain": the loop then ends.
+    if (!socket.write(frames)) await once(socket, "drain").catch(() => undefined);
   }
   if (!socket.destroyed) socket.write(pingFrame());
   const timeout = setTimeout(() => socket.destroy(), 5_000);
@@ -115,6 +122,23 @@ describe("HTTP/2 stream resets", () => {
     await expect.poll(() => counter.prompts).toBe(1);
     call.close(http2.constants.NGHTTP2_CANCEL);
     session.close();
+  });
+
+  it("refuses every connection of a client whose connections were calmed three times, until its block ends", async () => {
+    t = await startTestServer(
+      { streamResetBurst: 5, streamResetRatePerSecond: 1, blockAbusiveClientsMs: 1_000 },
+      { routes: countingRoutes({ prompts: 0 }) },
+    );
+    for (let calmed = 0; calmed < 3; calmed++) {
+      expect(await rapidReset(50)).toBe(H2ErrorCode.ENHANCE_YOUR_CALM);
+    }
+    // Blocked: closed on accept, before any frame.
+    expect(await rapidReset(1)).toBeUndefined();
+    // Another address is another client.
+    expect((await fetch(`${t.address.url}/healthz`)).status).toBe(200);
+    await expect
+      .poll(async () => rapidReset(50), { timeout: 5_000, interval: 200 })
+      .toBe(H2ErrorCode.ENHANCE_YOUR_CALM);
   });
 
   it("logs resets as one aggregated warn line, not a line per stream", async () => {

@@ -76,6 +76,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
       maxConnectionsPerClient: 1_000,
       streamResetBurst: 200,
       streamResetRatePerSecond: 20,
+      blockAbusiveClientsMs: 10_000,
       requestBodyTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       maxConcurrentGenerations: 2_000,

@@ -1,0 +1,24 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/**
+ * Messages of errors that connect-es raises with INTERNAL although the request caused them: a
+ * message that is not valid protobuf ("parse binary: premature EOF", "illegal tag" …), and an
+ * envelope flagged as compressed in a call that named no compression. The caller sent bad input,
+ * not the server: DESIGN maps bad input to INVALID_ARGUMENT (as connect-es already does for
+ * malformed JSON) and keeps INTERNAL for bugs.
+ */
+const clientCausedPrefixes = [
+  "parse binary:",
+  "received compressed envelope, but do not know how to decompress",
+];
+
+/** Whether an error with this code and (unencoded) message was caused by the request. */
+export function isClientCausedInternal(code: Code, message: string): boolean {
+  return code === Code.Internal && clientCausedPrefixes.some((p) => message.startsWith(p));
+}
+
+/** `error` as INVALID_ARGUMENT when the request caused it (see above), else `error` itself. */
+export function reclassifyClientCaused(error: ConnectError): ConnectError {
+  if (!isClientCausedInternal(error.code, error.rawMessage)) return error;
+  return new ConnectError(error.rawMessage, Code.InvalidArgument, error.metadata, undefined, error);
+}
