@@ -3,6 +3,7 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
+import type { ServerConfig } from "../config/gateway-config.js";
 import { createAbuseLog } from "./abuse-log.js";
 import { createAbusiveClients } from "./abusive-clients.js";
 import { createConnectionGate } from "./connection-gate.js";
@@ -38,17 +39,16 @@ export interface OnePortListenerOptions {
 }
 
 /** What a client may hold or do; see `ServerConfig` for each. */
-export interface ListenerLimits {
-  readonly maxConnections: number;
-  readonly maxConnectionsPerClient: number;
-  readonly streamResetBurst: number;
-  readonly streamResetRatePerSecond: number;
-  readonly blockAbusiveClientsMs: number;
-  /** A request must deliver its whole body within this long, in milliseconds. */
-  readonly requestBodyTimeoutMs: number;
-  /** An HTTP/1.1 request must deliver its head (and a new connection its first bytes) within this long, in milliseconds. */
-  readonly headersTimeoutMs: number;
-}
+export type ListenerLimits = Pick<
+  ServerConfig,
+  | "maxConnections"
+  | "maxConnectionsPerClient"
+  | "streamResetBurst"
+  | "streamResetRatePerSecond"
+  | "blockAbusiveClientsMs"
+  | "requestBodyTimeoutMs"
+  | "headersTimeoutMs"
+>;
 
 /** One TCP port serving HTTP/1.1 and HTTP/2 (cleartext h2c, or TLS with ALPN). */
 export interface OnePortListener {

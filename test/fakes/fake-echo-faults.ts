@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { faultNameOf, numberAfter } from "./fake-common-faults.js";
 import type { RecordedUpstreamRequest } from "./fake-upstream-server.js";
 
@@ -91,8 +92,24 @@ export function echoOfRequest(request: RecordedUpstreamRequest, urlFirst = false
   return (urlFirst ? [url, ...lines] : [...lines, url]).join("\n");
 }
 
+/**
+ * Answers the shape every provider shares, an HTML error page, and returns undefined; for the
+ * other shapes returns the echo of `request` for the provider to write in its own format.
+ */
+export function echoOrHtmlPage(
+  res: ServerResponse,
+  request: RecordedUpstreamRequest,
+  fault: EchoFault,
+): string | undefined {
+  const echo = echoOfRequest(request, fault.urlFirst);
+  if (fault.shape !== "html") return echo;
+  res.writeHead(fault.status, { "content-type": "text/html" });
+  res.end(echoHtmlPage(fault.status, echo));
+  return undefined;
+}
+
 /** An HTML error page, as a proxy in front of the provider sends it, holding the echo. */
-export function echoHtmlPage(status: number, echo: string): string {
+function echoHtmlPage(status: number, echo: string): string {
   return [
     "<!DOCTYPE html>",
     `<html><head><title>${status} Bad Gateway</title></head>`,

@@ -11,6 +11,7 @@ import {
   type GatewayServer,
 } from "../../src/server/create-gateway-server.js";
 import { requestIdKey } from "../../src/server/request-context.js";
+import { defaultClientLimits } from "../support/test-config.js";
 
 /** A server config for tests: loopback, any free port, small limits. */
 export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -25,17 +26,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     shutdownGraceMs: 5_000,
     maxPromptChars: 1_000,
     playground: false,
-    maxConnections: 10_000,
-    maxConnectionsPerClient: 1_000,
-    streamResetBurst: 200,
-    streamResetRatePerSecond: 20,
-    blockAbusiveClientsMs: 10_000,
-    requestBodyTimeoutMs: 30_000,
-    headersTimeoutMs: 10_000,
-    maxConcurrentGenerations: 2_000,
-    maxConcurrentCallsPerClient: 1_000,
-    maxDecompressingBytes: 64 * 1024 * 1024,
-    maxCompressionRatio: 100,
+    ...defaultClientLimits,
     ...overrides,
   };
 }

@@ -1,9 +1,31 @@
+import { CONFIG_DEFAULTS } from "../../src/config/config-defaults.js";
 import type {
   GatewayConfig,
   ModelCapabilities,
   ModelConfig,
   ProviderConfig,
+  ServerConfig,
 } from "../../src/config/gateway-config.js";
+
+/** The settings of what a client may hold or do (connections, resets, bodies, calls). */
+const clientLimitKeys = [
+  "maxConnections",
+  "maxConnectionsPerClient",
+  "streamResetBurst",
+  "streamResetRatePerSecond",
+  "blockAbusiveClientsMs",
+  "requestBodyTimeoutMs",
+  "headersTimeoutMs",
+  "maxConcurrentGenerations",
+  "maxConcurrentCallsPerClient",
+  "maxDecompressingBytes",
+  "maxCompressionRatio",
+] as const;
+
+/** Their production defaults, for the server configs of tests. */
+export const defaultClientLimits = Object.fromEntries(
+  clientLimitKeys.map((key) => [key, CONFIG_DEFAULTS.server[key]]),
+) as Pick<ServerConfig, (typeof clientLimitKeys)[number]>;
 
 /** A model config whose capabilities may be left out (unknown). */
 export type TestModel = Omit<ModelConfig, "capabilities"> & {
@@ -72,17 +94,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
       shutdownGraceMs: 5_000,
       maxPromptChars: 20_000,
       playground: true,
-      maxConnections: 10_000,
-      maxConnectionsPerClient: 1_000,
-      streamResetBurst: 200,
-      streamResetRatePerSecond: 20,
-      blockAbusiveClientsMs: 10_000,
-      requestBodyTimeoutMs: 30_000,
-      headersTimeoutMs: 10_000,
-      maxConcurrentGenerations: 2_000,
-      maxConcurrentCallsPerClient: 1_000,
-      maxDecompressingBytes: 64 * 1024 * 1024,
-      maxCompressionRatio: 100,
+      ...defaultClientLimits,
       ...overrides.server,
     },
     logging: { level: "silent" },

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { type EchoFault, echoGarbage, echoHtmlPage, echoOfRequest } from "../fake-echo-faults.js";
+import { type EchoFault, echoGarbage, echoOrHtmlPage } from "../fake-echo-faults.js";
 import type { RecordedUpstreamRequest } from "../fake-upstream-server.js";
 import { type ErrorFixture, errorOf, streamExceptionOf } from "./bedrock-fixtures.js";
 
@@ -28,12 +28,8 @@ export function sendBedrockEcho(
   request: RecordedUpstreamRequest,
   fault: EchoFault,
 ): void {
-  const echo = echoOfRequest(request, fault.urlFirst);
-  if (fault.shape === "html") {
-    res.writeHead(fault.status, { "content-type": "text/html" });
-    res.end(echoHtmlPage(fault.status, echo));
-    return;
-  }
+  const echo = echoOrHtmlPage(res, request, fault);
+  if (echo === undefined) return;
   if (fault.shape === "json") {
     const fixture =
       FIXTURES[fault.status] ?? (fault.status >= 500 ? "internal-server" : "validation");

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { type EchoFault, echoGarbage, echoHtmlPage, echoOfRequest } from "../fake-echo-faults.js";
+import { type EchoFault, echoGarbage, echoOrHtmlPage } from "../fake-echo-faults.js";
 import type { RecordedUpstreamRequest } from "../fake-upstream-server.js";
 import { errorJson, type GeminiErrorFixture, sseData } from "./gemini-fixtures.js";
 
@@ -23,12 +23,8 @@ export function sendGeminiEcho(
   request: RecordedUpstreamRequest,
   fault: EchoFault,
 ): void {
-  const echo = echoOfRequest(request, fault.urlFirst);
-  if (fault.shape === "html") {
-    res.writeHead(fault.status, { "content-type": "text/html" });
-    res.end(echoHtmlPage(fault.status, echo));
-    return;
-  }
+  const echo = echoOrHtmlPage(res, request, fault);
+  if (echo === undefined) return;
   if (fault.shape === "json") {
     const fixture =
       FIXTURES[fault.status] ?? (fault.status >= 500 ? "internal" : "invalid-argument");
