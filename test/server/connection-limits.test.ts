@@ -15,6 +15,8 @@ afterEach(async () => {
 async function connectFrom(localAddress: string): Promise<net.Socket> {
   const socket = net.connect({ port: t?.address.port ?? 0, host: "127.0.0.1", localAddress });
   open.push(socket);
+  // A refused connection may end in ECONNRESET.
+  socket.on("error", () => {});
   await once(socket, "connect");
   return socket;
 }
@@ -22,7 +24,8 @@ async function connectFrom(localAddress: string): Promise<net.Socket> {
 /** Whether the server closes `socket` within `withinMs` (it sends nothing first). */
 async function closedByServer(socket: net.Socket, withinMs: number): Promise<boolean> {
   if (socket.destroyed) return true;
-  const closed = once(socket, "close").then(() => true);
+  // Not events.once, which rejects when the close arrives as ECONNRESET.
+  const closed = new Promise<boolean>((resolve) => socket.once("close", () => resolve(true)));
   socket.resume();
   const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), withinMs));
   return Promise.race([closed, timer]);

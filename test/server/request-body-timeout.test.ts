@@ -38,7 +38,8 @@ async function untilClosed(socket: net.Socket): Promise<{ text: string; elapsedM
   const startedMs = performance.now();
   const chunks: Buffer[] = [];
   socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-  await once(socket, "close");
+  // Not events.once, which rejects when the server's close arrives as ECONNRESET.
+  await new Promise((resolve) => socket.once("close", resolve));
   return {
     text: Buffer.concat(chunks).toString("latin1"),
     elapsedMs: performance.now() - startedMs,
