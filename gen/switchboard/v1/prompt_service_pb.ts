@@ -544,7 +544,9 @@ export const PromptService: GenService<{
    * unknown or expired session, `UNAVAILABLE` (with an `AttemptTrail` detail) when no model could
    * answer, `FAILED_PRECONDITION` when the provider refused the content, `RESOURCE_EXHAUSTED`
    * (with a `google.rpc.RetryInfo` delay) when the gateway is generating as many answers as
-   * `server.limits.maxConcurrentGenerations` allows.
+   * `server.limits.maxConcurrentGenerations` allows or the caller's address already has
+   * `server.limits.maxConcurrentCallsPerClient` calls in progress. A request message that is not
+   * valid protobuf or JSON is `INVALID_ARGUMENT` on every protocol.
    *
    * @generated from rpc switchboard.v1.PromptService.Prompt
    */
