@@ -3,9 +3,7 @@ import { type AttackTarget, attackConfig, startAttackTarget } from "./attack-tar
 import { controlFrameFlood } from "./control-frame-flood.js";
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
-
-// Long enough that only flood protection, never idleness, explains a closed connection.
-const limits = { idleTimeout: "30s", maxConcurrentStreams: 100, maxConnectionsPerClient: 1_000 };
+import { controlFrameFloodLimits } from "./probe-settings.js";
 
 describe("HTTP/2 control frame floods (CVE-2019-9512, CVE-2019-9515)", () => {
   let target: AttackTarget | undefined;
@@ -13,7 +11,7 @@ describe("HTTP/2 control frame floods (CVE-2019-9512, CVE-2019-9515)", () => {
 
   for (const kind of ["settings", "ping"] as const) {
     it(`closes connections that flood ${kind.toUpperCase()} frames without reading the acknowledgements, and stays healthy`, async () => {
-      target = await startAttackTarget(attackConfig(limits));
+      target = await startAttackTarget(attackConfig(controlFrameFloodLimits));
       const health = await startHealthPollerProcess(target.url);
       const connections = await controlFrameFlood({
         port: target.port,

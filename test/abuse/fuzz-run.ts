@@ -17,6 +17,8 @@ export interface FuzzRunOptions {
   readonly h2Connections: number;
   /** How long one request may take before it counts as unanswered. */
   readonly timeoutMs: number;
+  /** Start no new case after this long (the result's `sent` says how many were); default no limit. */
+  readonly durationMs?: number;
 }
 
 /** A response that was not a well-formed, non-internal answer. */
@@ -35,6 +37,8 @@ export interface FuzzProblem {
 export interface FuzzRunResult {
   readonly seed: number;
   readonly cases: number;
+  /** Cases sent: `cases`, or fewer when `durationMs` ran out first. */
+  readonly sent: number;
   /** Responses by outcome, e.g. {"connect 400 invalid_argument": 812, "grpc 3": 640}. */
   readonly outcomes: Record<string, number>;
   readonly problemCount: number;
@@ -44,7 +48,7 @@ export interface FuzzRunResult {
 
 /**
  * Sends the fuzz cases 0 … `cases`-1 of `seed` through a small pool of keep-alive HTTP/1.1 and
- * HTTP/2 connections and judges every response.
+ * HTTP/2 connections and judges every response; only those begun within `durationMs`, if given.
  */
 export async function runFuzz(options: FuzzRunOptions): Promise<FuzzRunResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.h1Connections });
@@ -65,8 +69,9 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzRunResult> {
   const problems: FuzzProblem[] = [];
   let problemCount = 0;
   let next = 0;
+  const deadline = performance.now() + (options.durationMs ?? Number.POSITIVE_INFINITY);
   const worker = async (): Promise<void> => {
-    while (next < options.cases) {
+    while (next < options.cases && performance.now() < deadline) {
       const index = next++;
       const request = fuzzCase(options.seed, index);
       const response =
@@ -96,7 +101,30 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzRunResult> {
     agent.destroy();
     for (const session of sessions) session?.destroy();
   }
-  return { seed: options.seed, cases: options.cases, outcomes, problemCount, problems };
+  return { seed: options.seed, cases: options.cases, sent: next, outcomes, problemCount, problems };
+}
+
+/** The problems grouped by protocol and message (digits as N), with one example case each, most frequent first. */
+export function problemGroups(
+  result: FuzzRunResult,
+): { key: string; count: number; example: FuzzProblem }[] {
+  const groups = new Map<string, { key: string; count: number; example: FuzzProblem }>();
+  for (const problem of result.problems) {
+    const key = `${problem.protocol}: ${problem.problem.replace(/\d+/g, "N").slice(0, 120)}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { key, count: 1, example: problem });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/** The problems grouped by protocol and message, with one example case each. */
+export function describeProblems(result: FuzzRunResult): string {
+  const lines = problemGroups(result).map(
+    ({ key, count, example }) =>
+      `  ${count}× ${key}\n    e.g. case ${example.index} (${example.transport} ${example.path}): ${example.mutations.join("; ")}`,
+  );
+  return `seed ${result.seed}: ${result.problemCount} of ${result.sent} responses were not well-formed or were internal/unknown (first ${result.problems.length} grouped):\n${lines.join("\n")}`;
 }
 
 function sendH1(

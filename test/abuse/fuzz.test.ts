@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AttackTarget, attackConfig, startAttackTarget } from "./attack-target.js";
 import { expectStillServing } from "./expect-still-serving.js";
-import { type FuzzRunResult, runFuzz } from "./fuzz-run.js";
+import { describeProblems, runFuzz } from "./fuzz-run.js";
+import { fuzzLimits } from "./probe-settings.js";
 
 /** Set FUZZ_SEED to replay a run; each run otherwise picks (and prints) a new seed. */
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
@@ -9,7 +10,7 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() 
 describe("fuzzing the Connect, gRPC and gRPC-Web decoders", () => {
   let target: AttackTarget;
   beforeAll(async () => {
-    target = await startAttackTarget(attackConfig({ maxMessageBytes: 4 * 1024 * 1024 }));
+    target = await startAttackTarget(attackConfig(fuzzLimits));
   }, 30_000);
   afterAll(() => target?.stop());
 
@@ -30,19 +31,3 @@ describe("fuzzing the Connect, gRPC and gRPC-Web decoders", () => {
     expect(result.problemCount, describeProblems(result)).toBe(0);
   }, 60_000);
 });
-
-/** The problems grouped by protocol and message, with one example case each. */
-function describeProblems(result: FuzzRunResult): string {
-  const groups = new Map<string, { count: number; example: (typeof result.problems)[number] }>();
-  for (const problem of result.problems) {
-    const key = `${problem.protocol}: ${problem.problem.replace(/\d+/g, "N").slice(0, 120)}`;
-    const group = groups.get(key);
-    if (group) group.count++;
-    else groups.set(key, { count: 1, example: problem });
-  }
-  const lines = [...groups].map(
-    ([key, { count, example }]) =>
-      `  ${count}× ${key}\n    e.g. case ${example.index} (${example.transport} ${example.path}): ${example.mutations.join("; ")}`,
-  );
-  return `seed ${result.seed}: ${result.problemCount} of ${result.cases} responses were not well-formed or were internal/unknown (first ${result.problems.length} grouped):\n${lines.join("\n")}`;
-}

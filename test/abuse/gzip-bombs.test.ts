@@ -9,26 +9,14 @@ import { runInAttackerProcess } from "./attacker-process.js";
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { grpcGzipBombs } from "./gzip-bombs.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
-
-/** Each bomb inflates to 8 MiB: twice maxMessageBytes, 1,000 times its ~8 KB of gzip. */
-const INFLATED_BYTES = 8 * 1024 * 1024;
-
-const limits = {
-  maxMessageBytes: 4 * 1024 * 1024,
-  maxDecompressingBytes: 64 * 1024 * 1024,
-  maxCompressionRatio: 100,
-  maxConnectionsPerClient: 1_000,
-  maxConcurrentCallsPerClient: 1_000,
-  maxConcurrentGenerations: 2_000,
-  idleTimeout: "30s",
-};
+import { gzipBombsLimits, GZIP_BOMB_INFLATED_BYTES as INFLATED_BYTES } from "./probe-settings.js";
 
 describe("gzip bombs", () => {
   let target: AttackTarget | undefined;
   afterEach(() => target?.stop());
 
   it("answers each of 2,000 concurrent Connect calls whose 8 KB gzip body inflates to 8 MiB with resource_exhausted or invalid_argument, staying under 1 GiB", async () => {
-    target = await startAttackTarget(attackConfig(limits));
+    target = await startAttackTarget(attackConfig(gzipBombsLimits));
     const health = await startHealthPollerProcess(target.url);
     const result = await runInAttackerProcess("gzipBombs", {
       port: target.port,
@@ -52,7 +40,7 @@ describe("gzip bombs", () => {
   }, 90_000);
 
   it("answers gRPC calls whose gzip-compressed envelope inflates to 8 MiB with RESOURCE_EXHAUSTED", async () => {
-    target = await startAttackTarget(attackConfig(limits));
+    target = await startAttackTarget(attackConfig(gzipBombsLimits));
     const statuses = await grpcGzipBombs({
       port: target.port,
       streams: 5,

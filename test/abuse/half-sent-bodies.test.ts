@@ -8,25 +8,18 @@ import {
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { halfSentBodies } from "./half-sent-bodies.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
-
-const BODY_TIMEOUT_MS = 3_000;
-/** How late after requestBodyTimeout a stream may be ended (the server checks periodically). */
-const SLACK_MS = 2_000;
+import {
+  HALF_SENT_BODY_TIMEOUT_MS as BODY_TIMEOUT_MS,
+  halfSentBodiesLimits,
+  HALF_SENT_SLACK_MS as SLACK_MS,
+} from "./probe-settings.js";
 
 describe("half-sent HTTP/2 request bodies", () => {
   let target: AttackTarget | undefined;
   afterEach(() => target?.stop());
 
   it("resets or answers each of 1,000 streams that stop halfway through their gRPC envelope within requestBodyTimeout", async () => {
-    target = await startAttackTarget(
-      attackConfig({
-        maxConcurrentStreams: 100,
-        requestBodyTimeout: `${BODY_TIMEOUT_MS}ms`,
-        // Streams are open, so the connections are never idle; this only rules idleness out.
-        idleTimeout: "30s",
-        maxConnectionsPerClient: 1_000,
-      }),
-    );
+    target = await startAttackTarget(attackConfig(halfSentBodiesLimits));
     const health = await startHealthPollerProcess(target.url);
     const result = await halfSentBodies({
       port: target.port,

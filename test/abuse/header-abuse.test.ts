@@ -2,63 +2,10 @@ import * as http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AttackTarget, attackConfig, startAttackTarget } from "./attack-target.js";
 import { expectStillServing } from "./expect-still-serving.js";
-import { openRawH2, statusOfHeaderBlock } from "./h2-connection.js";
-import {
-  encodeHeaderBlock,
-  envelope,
-  FrameType,
-  headersFrames,
-  PROMPT_HI_PROTO,
-} from "./h2-frames.js";
-import { exchangeRaw } from "./raw-http1.js";
+import { envelope, PROMPT_HI_PROTO } from "./h2-frames.js";
+import { headerCases, sendH1Headers, sendH2Headers } from "./header-abuse.js";
+import { headerAbuseLimits } from "./probe-settings.js";
 import { plainRequest } from "./well-behaved-client.js";
-import { within } from "./within.js";
-
-/** Oversized header lists, each sent on `GET /healthz`. */
-const headerCases: { name: string; headers: [string, string][] }[] = [
-  { name: "a 60 KB header value", headers: [["x-big", "v".repeat(60 * 1024)]] },
-  {
-    name: "1,000 headers",
-    headers: Array.from({ length: 1_000 }, (_, i): [string, string] => [`x-h${i}`, `value-${i}`]),
-  },
-  {
-    name: "a 200 KB header list",
-    headers: Array.from({ length: 4 }, (_, i): [string, string] => [
-      `x-big${i}`,
-      "w".repeat(50 * 1024),
-    ]),
-  },
-];
-
-/** How an HTTP/2 request with an oversized header list ended. */
-async function sendH2Headers(port: number, headers: [string, string][]): Promise<string> {
-  const connection = await openRawH2({ port });
-  const streamId = connection.nextStreamId();
-  const outcome = new Promise<string>((resolve) => {
-    connection.onFrame((frame) => {
-      if (frame.type === FrameType.HEADERS && frame.streamId === streamId) {
-        resolve(`status ${statusOfHeaderBlock(frame.payload)}`);
-      }
-      if (frame.type === FrameType.RST_STREAM && frame.streamId === streamId) {
-        resolve(`stream reset ${frame.payload.readUInt32BE(0)}`);
-      }
-      if (frame.type === FrameType.GOAWAY) resolve(`GOAWAY ${frame.payload.readUInt32BE(4)}`);
-    });
-    void connection.closed.then(() => resolve("connection closed"));
-  });
-  const block = encodeHeaderBlock([
-    [":method", "GET"],
-    [":scheme", "http"],
-    [":path", "/healthz"],
-    [":authority", `127.0.0.1:${port}`],
-    ...headers,
-  ]);
-  connection.socket.write(headersFrames(streamId, block, { endStream: true }));
-  const result = await within(outcome, 5_000);
-  connection.socket.destroy();
-  await connection.closed;
-  return typeof result === "symbol" ? "no answer within 5 s" : result;
-}
 
 /** A gRPC `Prompt` over HTTP/2 with `grpc-timeout: value`; resolves with its grpc-status. */
 function grpcPromptWithTimeout(
@@ -99,18 +46,13 @@ function grpcPromptWithTimeout(
 describe("header abuse", () => {
   let target: AttackTarget;
   beforeAll(async () => {
-    target = await startAttackTarget(attackConfig({ idleTimeout: "3s" }));
+    target = await startAttackTarget(attackConfig(headerAbuseLimits));
   }, 30_000);
   afterAll(() => target?.stop());
 
   for (const { name, headers } of headerCases) {
     it(`rejects ${name} over HTTP/1.1 with 431 or a closed connection`, async () => {
-      const head = headers.map(([key, value]) => `${key}: ${value}\r\n`).join("");
-      const exchange = await exchangeRaw(
-        target.port,
-        `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${head}\r\n`,
-        { waitMs: 5_000 },
-      );
+      const exchange = await sendH1Headers(target.port, headers, { waitMs: 5_000 });
       const seen = `statuses ${JSON.stringify(exchange.statuses)}, closed ${exchange.closedByServer}`;
       expect(
         exchange.statuses.every((status) => status === 431),

@@ -7,8 +7,8 @@ process.once("disconnect", () => process.exit(1));
 process.once("message", (message: { url: string; intervalMs: number }) => {
   const poller = startHealthPoller(message.url, message.intervalMs);
   process.send!("started");
-  process.once("message", async () => {
-    const report = await poller.stop();
+  process.once("message", async (stop: { giveUpAfterMs?: number }) => {
+    const report = await poller.stop(stop.giveUpAfterMs);
     process.send!(report, () => process.exit(0));
   });
 });

@@ -7,12 +7,13 @@ import type { HealthReport } from "./well-behaved-client.js";
 /**
  * `startHealthPoller` in a child process of its own: its latencies then measure the gateway
  * alone, not this process's event loop (busy reading the gateway's log, or attacking).
- * Resolves once polling has started.
+ * Resolves once polling has started. `stop` waits for the poll in progress, at most
+ * `giveUpAfterMs` when given.
  */
 export async function startHealthPollerProcess(
   url: string,
   intervalMs = 100,
-): Promise<{ stop(): Promise<HealthReport> }> {
+): Promise<{ stop(giveUpAfterMs?: number): Promise<HealthReport> }> {
   const child = fork(join(REPO_DIR, "test/abuse/health-poller-entry.ts"), [], {
     cwd: REPO_DIR,
     execArgv: ["--import", "tsx"],
@@ -28,9 +29,9 @@ export async function startHealthPollerProcess(
   child.send({ url, intervalMs });
   await started;
   return {
-    async stop() {
+    async stop(giveUpAfterMs?: number) {
       const report = next<HealthReport>();
-      child.send("stop");
+      child.send({ giveUpAfterMs });
       try {
         return await report;
       } finally {

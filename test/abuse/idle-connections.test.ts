@@ -3,14 +3,16 @@ import { type AttackTarget, attackConfig, startAttackTarget } from "./attack-tar
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
 import { holdIdleConnections } from "./idle-connections.js";
+import {
+  IDLE_SLACK_MS,
+  IDLE_TIMEOUT_MS,
+  idleConnectionsLimits,
+  IDLE_MAX_PER_CLIENT as MAX_PER_CLIENT,
+} from "./probe-settings.js";
 import { promptHi } from "./well-behaved-client.js";
 
-const MAX_PER_CLIENT = 500;
-const IDLE_TIMEOUT_MS = 2_000;
 /** A connection over the limit must be gone well before any idle timeout could explain it. */
 const AT_ONCE_MS = IDLE_TIMEOUT_MS / 2;
-/** How late after the idle timeout a silent connection may still be closed. */
-const IDLE_SLACK_MS = 1_500;
 
 describe("2,000 idle connections from one client", () => {
   let target: AttackTarget | undefined;
@@ -21,14 +23,7 @@ describe("2,000 idle connections from one client", () => {
       ? "that send the HTTP/2 preface and then nothing"
       : "that send nothing";
     it(`closes connections over maxConnectionsPerClient at once and the rest after idleTimeout, for connections ${what}, while serving others`, async () => {
-      target = await startAttackTarget(
-        attackConfig({
-          maxConnections: 10_000,
-          maxConnectionsPerClient: MAX_PER_CLIENT,
-          idleTimeout: `${IDLE_TIMEOUT_MS}ms`,
-          headersTimeout: "10s",
-        }),
-      );
+      target = await startAttackTarget(attackConfig(idleConnectionsLimits));
       const health = await startHealthPollerProcess(target.url);
       const held = holdIdleConnections({
         port: target.port,

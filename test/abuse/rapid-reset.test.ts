@@ -10,6 +10,7 @@ import { runInAttackerProcess } from "./attacker-process.js";
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { H2ErrorCode } from "./h2-frames.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
+import { rapidResetLimits } from "./probe-settings.js";
 
 const ATTACK_MS = 10_000;
 
@@ -18,15 +19,7 @@ describe("HTTP/2 rapid reset (CVE-2023-44487)", () => {
   afterEach(() => target?.stop());
 
   it("keeps /healthz under 1 s through 10 s of rapid resets from 200 connections, calms them with GOAWAY ENHANCE_YOUR_CALM and logs the resets in aggregate", async () => {
-    target = await startAttackTarget(
-      attackConfig({
-        maxConnections: 10_000,
-        maxConnectionsPerClient: 1_000,
-        maxConcurrentStreams: 100,
-        streamResets: { burst: 200, perSecond: 20 },
-        idleTimeout: "30s",
-      }),
-    );
+    target = await startAttackTarget(attackConfig(rapidResetLimits));
     const linesBefore = target.stdoutLineCount();
     const logsBefore = target.logs.length;
     const health = await startHealthPollerProcess(target.url);

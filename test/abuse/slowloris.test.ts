@@ -7,21 +7,13 @@ import {
 } from "./attack-target.js";
 import { describeHealth, expectStillServing } from "./expect-still-serving.js";
 import { startHealthPollerProcess } from "./health-poller-process.js";
+import {
+  SLOWLORIS_BODY_TIMEOUT_MS as BODY_TIMEOUT_MS,
+  SLOWLORIS_HEADERS_TIMEOUT_MS as HEADERS_TIMEOUT_MS,
+  SLOWLORIS_SLACK_MS as SLACK_MS,
+  slowlorisLimits,
+} from "./probe-settings.js";
 import { slowloris } from "./slowloris.js";
-
-const HEADERS_TIMEOUT_MS = 2_000;
-const BODY_TIMEOUT_MS = 3_000;
-/** How late after its timeout a slow request may be cut (the server checks periodically). */
-const SLACK_MS = 1_500;
-
-// Bytes trickle in every 500 ms, so an idle timeout never fires: only the header and body
-// deadlines can end these connections.
-const limits = {
-  idleTimeout: "30s",
-  headersTimeout: `${HEADERS_TIMEOUT_MS}ms`,
-  requestBodyTimeout: `${BODY_TIMEOUT_MS}ms`,
-  maxConnectionsPerClient: 1_000,
-};
 
 describe("slowloris over HTTP/1.1", () => {
   let target: AttackTarget | undefined;
@@ -33,7 +25,7 @@ describe("slowloris over HTTP/1.1", () => {
   ] as const;
   for (const { kind, timeoutMs, what } of cases) {
     it(`closes 100 connections that send ${what} within ${kind === "headers" ? "headersTimeout" : "requestBodyTimeout"}, answering 408 or nothing`, async () => {
-      target = await startAttackTarget(attackConfig(limits));
+      target = await startAttackTarget(attackConfig(slowlorisLimits));
       const health = await startHealthPollerProcess(target.url);
       const connections = await slowloris({
         port: target.port,

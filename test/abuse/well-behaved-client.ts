@@ -14,8 +14,8 @@ export interface PlainResponse {
 }
 
 /**
- * One request on a fresh HTTP/1.1 connection from 127.0.0.1; never rejects. `signal` (or
- * `timeoutMs`) gives up waiting, reported as an error with the time waited so far.
+ * One request on a fresh HTTP/1.1 connection from 127.0.0.1 (or `localAddress`); never rejects.
+ * `signal` (or `timeoutMs`) gives up waiting, reported as an error with the time waited so far.
  */
 export function plainRequest(
   url: string,
@@ -26,6 +26,7 @@ export function plainRequest(
     readonly body?: string | Buffer;
     readonly timeoutMs?: number;
     readonly signal?: AbortSignal;
+    readonly localAddress?: string;
   },
 ): Promise<PlainResponse> {
   const started = performance.now();
@@ -36,7 +37,7 @@ export function plainRequest(
       method: init.method ?? "GET",
       headers: init.headers,
       agent: false,
-      localAddress: GOOD_CLIENT_ADDRESS,
+      localAddress: init.localAddress ?? GOOD_CLIENT_ADDRESS,
       signal: AbortSignal.any(signals),
     });
     const fail = (error: Error): void =>
@@ -82,27 +83,41 @@ export interface HealthReport {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /**
+   * Polls still unanswered when `stop` gave up waiting for them (counted in `failures`, with
+   * the time waited so far as their latency: `maxMs` is then a lower bound).
+   */
+  readonly unfinished: number;
 }
 
 /**
  * Polls `GET /healthz` every `intervalMs` (default 100) on a fresh connection from 127.0.0.1,
  * one poll at a time, as a load balancer does; a poll gives up after 30 s. `stop` ends the
  * polling once the poll in progress has its answer, so that a slow answer during the attack
- * is measured in full.
+ * is measured in full; or at most `giveUpAfterMs` later, when given.
  */
 export function startHealthPoller(
   url: string,
   intervalMs = 100,
-): { stop(): Promise<HealthReport> } {
+): { stop(giveUpAfterMs?: number): Promise<HealthReport> } {
   const latencies: number[] = [];
   const failures: string[] = [];
+  let unfinished = 0;
   const stopping = new AbortController();
+  const givingUp = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       const started = performance.now();
-      const response = await plainRequest(url, { path: "/healthz", timeoutMs: 30_000 });
+      const response = await plainRequest(url, {
+        path: "/healthz",
+        timeoutMs: 30_000,
+        signal: givingUp.signal,
+      });
       latencies.push(response.latencyMs);
-      if (response.status !== 200) {
+      if (response.status === undefined && givingUp.signal.aborted) {
+        unfinished++;
+        failures.push(`${Math.round(response.latencyMs)} ms: no answer yet when polling stopped`);
+      } else if (response.status !== 200) {
         failures.push(
           `${Math.round(response.latencyMs)} ms: ${response.status ?? response.error ?? "?"}`,
         );
@@ -112,15 +127,24 @@ export function startHealthPoller(
     }
   })();
   return {
-    async stop() {
+    async stop(giveUpAfterMs) {
       stopping.abort(new Error("health poller stopped"));
+      const giveUp =
+        giveUpAfterMs === undefined
+          ? undefined
+          : setTimeout(() => givingUp.abort(new Error("gave up")), giveUpAfterMs);
       await loop;
-      return summarise(latencies, failures);
+      clearTimeout(giveUp);
+      return summarise(latencies, failures, unfinished);
     },
   };
 }
 
-function summarise(latencies: readonly number[], failures: readonly string[]): HealthReport {
+function summarise(
+  latencies: readonly number[],
+  failures: readonly string[],
+  unfinished: number,
+): HealthReport {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number): number =>
     sorted.length === 0
@@ -132,6 +156,7 @@ function summarise(latencies: readonly number[], failures: readonly string[]): H
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     maxMs: sorted.at(-1) ?? Number.NaN,
+    unfinished,
   };
 }
 
