@@ -31,30 +31,57 @@ const chunkBytes = 16 * 1024;
  * inflates as a stream in 16 KiB steps and stops at the first of: `readMaxBytes`, its compressed
  * size × `maxCompressionRatio` (at least 64 KiB), or the process-wide budget of bytes being
  * inflated at once. Beyond any of them the call fails with RESOURCE_EXHAUSTED and the inflated
- * bytes are dropped at once. Compressing responses is connect-node's.
+ * bytes are dropped at once; a gzip body whose trailer declares more than its bound is refused
+ * before inflating anything. Compressing responses is connect-node's.
  */
 export function createBoundedCompressions(options: BoundedDecompressionOptions): Compression[] {
   const budget = { available: options.maxDecompressingBytes };
   const bounded = (
     base: Compression,
     createInflater: () => zlib.Gunzip | zlib.BrotliDecompress,
+    declaredSize: (bytes: Uint8Array) => number | undefined,
   ) => ({
     name: base.name,
     compress: (bytes: Uint8Array) => base.compress(bytes),
-    decompress: (bytes: Uint8Array, readMaxBytes: number) =>
-      inflate(bytes, createInflater(), {
+    decompress: (bytes: Uint8Array, readMaxBytes: number) => {
+      const limits = {
         maxBytes: Math.min(
           readMaxBytes,
           Math.max(ratioFreeBytes, bytes.byteLength * options.maxCompressionRatio),
         ),
         readMaxBytes,
         budget,
-      }),
+      };
+      const declared = declaredSize(bytes);
+      if (declared !== undefined && declared > limits.maxBytes) {
+        return Promise.reject(tooLarge(limits));
+      }
+      return inflate(bytes, createInflater(), limits);
+    },
   });
   return [
-    bounded(compressionGzip, () => zlib.createGunzip({ chunkSize: chunkBytes })),
-    bounded(compressionBrotli, () => zlib.createBrotliDecompress({ chunkSize: chunkBytes })),
+    bounded(compressionGzip, () => zlib.createGunzip({ chunkSize: chunkBytes }), gzipDeclaredSize),
+    bounded(
+      compressionBrotli,
+      () => zlib.createBrotliDecompress({ chunkSize: chunkBytes }),
+      () => undefined,
+    ),
   ];
+}
+
+/** The smallest gzip member: a 10-byte header, an empty deflate block, an 8-byte trailer. */
+const minGzipBytes = 20;
+
+/**
+ * The inflated size a gzip body declares: its trailer's ISIZE (RFC 1952 §2.3.1), the size of its
+ * last member modulo 2^32. The whole body is at least that large (or at least 4 GiB), so a body
+ * declaring more than its bound is refused before a byte is inflated: a naive bomb then costs
+ * nothing. A body that understates its size is still stopped by the streaming bounds.
+ */
+function gzipDeclaredSize(bytes: Uint8Array): number | undefined {
+  if (bytes.byteLength < minGzipBytes || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getUint32(bytes.byteLength - 4, true);
 }
 
 interface InflateLimits {

@@ -64,6 +64,21 @@ describe("bounded decompression", () => {
     expect(await codeOf(gzip.decompress(each, MiB))).toBe("ok");
   });
 
+  it("refuses a gzip body whose trailer declares more than its bound without inflating it", async () => {
+    const gzip = gzipOf(
+      createBoundedCompressions({ maxDecompressingBytes: 64 * MiB, maxCompressionRatio: 100 }),
+    );
+    // Not deflate data at all: inflating it would fail with INVALID_ARGUMENT.
+    const lying = Buffer.alloc(64, 0xff);
+    lying.set([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03]);
+    lying.writeUInt32LE(8 * MiB, lying.length - 4);
+    expect(await codeOf(gzip.decompress(lying, 4 * MiB))).toBe(Code.ResourceExhausted);
+    // A body that understates its size is still stopped while it inflates.
+    const understated = gzipSync(Buffer.alloc(4 * MiB, "a"));
+    understated.writeUInt32LE(100, understated.length - 4);
+    expect(await codeOf(gzip.decompress(understated, 4 * MiB + 1))).toBe(Code.ResourceExhausted);
+  });
+
   it("answers INVALID_ARGUMENT for bytes that are not gzip", async () => {
     const gzip = gzipOf(
       createBoundedCompressions({ maxDecompressingBytes: MiB, maxCompressionRatio: 100 }),
