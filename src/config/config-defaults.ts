@@ -74,6 +74,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     ttlMs: 86_400_000, // 1 day
     historyMaxMessages: 50, // messages
     historyMaxChars: 100_000, // characters
+    maxSessions: 10_000, // sessions kept by memory storage; the least recently used go first
   } satisfies SessionConfig),
   storage: Object.freeze({
     valkeyUrl: "redis://127.0.0.1:6379", // when neither url nor valkey.host/port is given

@@ -264,6 +264,11 @@ const ttl = (description: string, defaultMs?: number) =>
 
 const sessionsSchema = z.strictObject({
   ttl: ttl("Inactivity after which a session expires.", D.sessions.ttlMs),
+  maxSessions: integer(
+    "Sessions memory storage keeps at most; the least recently used are evicted first.",
+    { min: 1, max: 100_000_000 },
+    D.sessions.maxSessions,
+  ).optional(),
   history: z
     .strictObject({
       maxMessages: integer(

@@ -219,6 +219,12 @@ export interface SessionConfig {
   readonly historyMaxMessages: number;
   /** … and at most this many characters. */
   readonly historyMaxChars: number;
+  /**
+   * Sessions memory storage keeps at most; creating one more evicts the least recently used
+   * (read or written) with its history. Valkey keeps sessions until their TTL, bounded by its
+   * own `maxmemory`.
+   */
+  readonly maxSessions: number;
 }
 
 export type StorageConfig =

@@ -134,6 +134,7 @@ export function resolveConfig(
       ),
       historyMaxMessages: file.sessions?.history?.maxMessages ?? D.sessions.historyMaxMessages,
       historyMaxChars: file.sessions?.history?.maxChars ?? D.sessions.historyMaxChars,
+      maxSessions: file.sessions?.maxSessions ?? D.sessions.maxSessions,
     },
     storage: resolveStorage(file.storage, options.baseDir, problems),
   };

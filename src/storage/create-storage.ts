@@ -37,7 +37,11 @@ export async function createStorage(
   };
   const { storage } = config;
   if (storage.type === "memory") {
-    return createMemoryStorage({ ...common, maxRetainedBytes: config.streaming.maxRetainedBytes });
+    return createMemoryStorage({
+      ...common,
+      maxRetainedBytes: config.streaming.maxRetainedBytes,
+      maxSessions: config.sessions.maxSessions,
+    });
   }
   // With Valkey, retained streams live in Valkey's memory: its own `maxmemory` bounds them.
   return createValkeyStorage({

@@ -98,6 +98,7 @@ describe("parseConfig", () => {
       ttlMs: 86_400_000,
       historyMaxMessages: 50,
       historyMaxChars: 100_000,
+      maxSessions: 10_000,
     });
     expect(config.storage).toEqual({ type: "memory" });
     expect(config.logging).toEqual({ level: "info" });

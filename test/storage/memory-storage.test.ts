@@ -13,12 +13,15 @@ import { DEFAULT_CONTRACT_OPTIONS, rejectionOf, START_MS } from "./storage-harne
 
 /** Far above what any contract test holds: the byte bound is tested on its own below. */
 const MAX_RETAINED_BYTES = 64 * 1024 * 1024;
+/** Far above what any contract test holds: the session bound is tested on its own below. */
+const MAX_SESSIONS = 100_000;
 
 describeStorageContract("memory", async (options) => {
   // The sweep timer stays off: the contract calls `sweep()` itself when it needs one.
   const storage = createMemoryStorage({
     ...options,
     maxRetainedBytes: MAX_RETAINED_BYTES,
+    maxSessions: MAX_SESSIONS,
     sweepIntervalMs: 0,
   });
   return {
@@ -38,6 +41,7 @@ describe("memory storage", () => {
     const storage = createMemoryStorage({
       ...DEFAULT_CONTRACT_OPTIONS,
       maxRetainedBytes: MAX_RETAINED_BYTES,
+      maxSessions: MAX_SESSIONS,
       sessionTtlMs: 60_000,
       streamRetentionMs: 10_000,
       now: () => nowMs.value,
@@ -93,6 +97,7 @@ describe("memory storage", () => {
     const storage = createMemoryStorage({
       ...DEFAULT_CONTRACT_OPTIONS,
       maxRetainedBytes: MAX_RETAINED_BYTES,
+      maxSessions: MAX_SESSIONS,
       maxRetainedStreams: 2,
     });
     open.push(storage);
@@ -102,6 +107,33 @@ describe("memory storage", () => {
       await storage.streams.endStream(streamId, { state: "completed" });
     }
     expect(storage.stats()).toMatchObject({ streams: 2, streamEvents: 2 });
+  });
+
+  describe("session bound (sessions.maxSessions)", () => {
+    it("evicts the least recently used session, with its history, to make room for a new one", async () => {
+      const storage = createMemoryStorage({
+        ...DEFAULT_CONTRACT_OPTIONS,
+        maxRetainedBytes: MAX_RETAINED_BYTES,
+        maxSessions: 3,
+        sweepIntervalMs: 0,
+      });
+      open.push(storage);
+      const newSession = () =>
+        storage.sessions.createSession({ owner: "o", system: "", title: "", metadata: {} });
+      const [a, b, c] = [await newSession(), await newSession(), await newSession()];
+      // Reading a makes b the least recently used.
+      await storage.sessions.appendMessages("o", a.id, [{ role: "user", text: "hi" }]);
+      const d = await newSession();
+      expect(await storage.sessions.getSession("o", b.id)).toBeUndefined();
+      for (const kept of [a, c, d]) {
+        expect(await storage.sessions.getSession("o", kept.id)).toBeDefined();
+      }
+      expect(
+        (await storage.sessions.listMessages("o", a.id, { pageSize: 0, pageToken: "" }))?.items,
+      ).toHaveLength(1);
+      const page = await storage.sessions.listSessions("o", { pageSize: 10, pageToken: "" });
+      expect(page.items.map((s) => s.id).sort()).toEqual([a.id, c.id, d.id].sort());
+    });
   });
 
   describe("retained bytes (streaming.maxRetainedBytes)", () => {
@@ -115,6 +147,7 @@ describe("memory storage", () => {
       const storage = createMemoryStorage({
         ...DEFAULT_CONTRACT_OPTIONS,
         maxRetainedBytes,
+        maxSessions: MAX_SESSIONS,
         sweepIntervalMs: 0,
       });
       open.push(storage);

@@ -136,6 +136,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
       ttlMs: 86_400_000,
       historyMaxMessages: 50,
       historyMaxChars: 100_000,
+      maxSessions: 10_000,
       ...overrides.sessions,
     },
     storage: { type: "memory" },

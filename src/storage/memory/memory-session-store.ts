@@ -22,6 +22,11 @@ import { frozenCopy } from "./frozen-copy.js";
 export interface MemorySessionStoreOptions {
   /** Inactivity after which a session and its history are gone, in milliseconds. */
   readonly ttlMs: number;
+  /**
+   * Sessions held at most: creating one more first evicts the least recently used one (read or
+   * written), with its history. Default: no bound.
+   */
+  readonly maxSessions?: number | undefined;
   /** The clock, epoch milliseconds. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
 }
@@ -56,7 +61,9 @@ interface SessionEntry {
  */
 export function createMemorySessionStore(options: MemorySessionStoreOptions): MemorySessionStore {
   const { ttlMs } = options;
+  const maxSessions = options.maxSessions ?? Number.POSITIVE_INFINITY;
   const now = options.now ?? Date.now;
+  /** In order of use, least recent first: each access moves a session to the end. */
   const sessions = new Map<string, SessionEntry>();
   const sessionIdsByOwner = new Map<string, Set<string>>();
 
@@ -75,7 +82,18 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions): Me
       remove(sessionId, owner);
       return undefined;
     }
+    // Most recently used last: a delete and a set, no copy.
+    sessions.delete(sessionId);
+    sessions.set(sessionId, entry);
     return entry;
+  }
+
+  /** Evicts the least recently used sessions until one more fits under `maxSessions`. */
+  function makeRoom(): void {
+    for (const [id, entry] of sessions) {
+      if (sessions.size < maxSessions) return;
+      remove(id, entry.record.owner);
+    }
   }
 
   return {
@@ -103,6 +121,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions): Me
         updateTimeMs: nowMs,
         expireTimeMs: nowMs + ttlMs,
       });
+      makeRoom();
       sessions.set(record.id, { record, messages: [] });
       let ids = sessionIdsByOwner.get(record.owner);
       if (ids === undefined) {

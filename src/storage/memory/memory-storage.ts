@@ -11,6 +11,8 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 export interface MemoryStorageOptions {
   /** Inactivity after which a session and its history are gone, in milliseconds. */
   readonly sessionTtlMs: number;
+  /** Sessions kept at most; one more evicts the least recently used. */
+  readonly maxSessions: number;
   /** How long an ended stream stays readable, in milliseconds. */
   readonly streamRetentionMs: number;
   /** Streams kept at most; the earliest-ended are evicted first, running ones never. */
@@ -62,7 +64,11 @@ export interface MemoryStorage extends Storage {
  */
 export function createMemoryStorage(options: MemoryStorageOptions): MemoryStorage {
   const now = options.now ?? Date.now;
-  const sessions = createMemorySessionStore({ ttlMs: options.sessionTtlMs, now });
+  const sessions = createMemorySessionStore({
+    ttlMs: options.sessionTtlMs,
+    maxSessions: options.maxSessions,
+    now,
+  });
   const streams = createMemoryStreamStore({
     retentionMs: options.streamRetentionMs,
     maxRetainedStreams: options.maxRetainedStreams,
