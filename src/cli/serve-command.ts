@@ -5,7 +5,6 @@ import type { GatewayConfig } from "../config/gateway-config.js";
 import { DEMO_MODEL_ID, type LoadedConfig, loadConfig } from "../config/load-config.js";
 import { deepFreeze } from "../config/parse-config.js";
 import { createLogger } from "../logging/create-logger.js";
-import { configSecrets } from "../secrets/config-secrets.js";
 import { createSecretRegistry } from "../secrets/secret-registry.js";
 import type { CommandOutput } from "./check-config-command.js";
 
@@ -35,8 +34,9 @@ export async function runServe(
   output: CommandOutput,
 ): Promise<number | undefined> {
   const configPath = options.configPath ?? (env.SWITCHBOARD_CONFIG || undefined);
-  // Made before anything may log, filled as soon as the configuration is known: every line the
-  // root logger writes, and every error the gateway sends, has these secrets replaced.
+  // Made before anything may log and filled by startGateway from the configuration before it
+  // logs a line: every line the root logger writes, and every error the gateway sends, has
+  // these secrets replaced.
   const secrets = createSecretRegistry();
   let loaded: LoadedConfig;
   try {
@@ -49,7 +49,6 @@ export async function runServe(
     throw error;
   }
   const config = withServerOverrides(loaded.config, options);
-  for (const secret of configSecrets(config, env)) secrets.add(secret);
   const log = createLogger({ level: config.logging.level, secrets });
   exitOnCrash(log);
 

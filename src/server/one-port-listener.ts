@@ -10,7 +10,7 @@ import { createConnectionGate } from "./connection-gate.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
 import { createRequestBodyDeadline } from "./request-body-deadline.js";
 import { sniffProtocol } from "./sniff-protocol.js";
-import { watchStreamResets } from "./stream-reset-budget.js";
+import { createStreamResetBudget } from "./stream-reset-budget.js";
 
 /** Connections closed for exceeding their reset budget within `offenceWindowMs` that block their client. */
 const offencesToBlockClient = 3;
@@ -132,16 +132,19 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
     let openStreams = 0;
-    session.on("stream", (stream: http2.ServerHttp2Stream) => {
-      openStreams++;
-      stream.once("close", () => openStreams--);
-      bodyDeadline.watch(stream);
-    });
-    watchStreamResets(session, {
+    const streamClosed = createStreamResetBudget(session, {
       burst: limits.streamResetBurst,
       ratePerSecond: limits.streamResetRatePerSecond,
       abuse,
       onCalmed: gate.offended,
+    });
+    session.on("stream", (stream: http2.ServerHttp2Stream) => {
+      openStreams++;
+      stream.once("close", () => {
+        openStreams--;
+        streamClosed(stream);
+      });
+      bodyDeadline.watch(stream);
     });
     // Session inactivity counts frames both ways; a stream waiting silently for a slow model is
     // not idle, so only a connection with no open stream is closed.

@@ -15,17 +15,18 @@ export interface StreamResetBudgetOptions {
 const tooManyResets = new Error("the client reset more HTTP/2 streams than its budget allows");
 
 /**
- * Watches the streams of `session` and closes the connection with GOAWAY(ENHANCE_YOUR_CALM)
- * once its client has reset more streams than the budget allows (the defence nghttp2 and Go
- * use against HTTP/2 "rapid reset", CVE-2023-44487). A reset is a stream closed with an error
- * code before its response ended (by the client, or by the server because of the client, such
- * as an expired request body); each costs the server a stream set-up, so a client that keeps
- * resetting is doing work on the server's dime. Call for every new session.
+ * The reset budget of one connection: closes `session` with GOAWAY(ENHANCE_YOUR_CALM) once its
+ * client has reset more streams than the budget allows (the defence nghttp2 and Go use against
+ * HTTP/2 "rapid reset", CVE-2023-44487). A reset is a stream closed with an error code before
+ * its response ended (by the client, or by the server because of the client, such as an
+ * expired request body); each costs the server a stream set-up, so a client that keeps
+ * resetting is doing work on the server's dime. Create one per session and call the result
+ * with every stream of it once that stream has closed.
  */
-export function watchStreamResets(
+export function createStreamResetBudget(
   session: ServerHttp2Session,
   options: StreamResetBudgetOptions,
-): void {
+): (closed: ServerHttp2Stream) => void {
   const { burst, ratePerSecond, abuse } = options;
   let tokens = burst;
   let refilledAt = performance.now();
@@ -46,11 +47,9 @@ export function watchStreamResets(
     session.destroy(tooManyResets, constants.NGHTTP2_ENHANCE_YOUR_CALM);
     options.onCalmed(client ?? "");
   };
-  session.on("stream", (stream: ServerHttp2Stream) => {
-    stream.once("close", () => {
-      // Node's "aborted" event is not emitted for every reset (not once the writable side is
-      // ending); a close code is set for every one.
-      if (stream.rstCode !== constants.NGHTTP2_NO_ERROR) onReset();
-    });
-  });
+  return (closed) => {
+    // Node's "aborted" event is not emitted for every reset (not once the writable side is
+    // ending); a close code is set for every one.
+    if (closed.rstCode !== constants.NGHTTP2_NO_ERROR) onReset();
+  };
 }

@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { AttemptTrailSchema } from "../../gen/switchboard/v1/errors_pb.js";
 import { GatewayError, type GatewayErrorCode } from "../gateway-error.js";
 import type { SecretRedactor } from "../secrets/secret-registry.js";
 import { toProtoAttempts } from "../services/map-common.js";
 import { reclassifyClientCaused } from "./client-caused-errors.js";
+import { retryInfoDetail } from "./retry-info.js";
 
 const codes: Readonly<Record<GatewayErrorCode, Code>> = {
   invalid_argument: Code.InvalidArgument,
@@ -50,13 +50,7 @@ export function toConnectError(error: unknown, log: Logger, secrets: SecretRedac
     });
   }
   if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
-    const ms = Math.ceil(error.retryAfterMs);
-    details.push({
-      desc: RetryInfoSchema,
-      value: create(RetryInfoSchema, {
-        retryDelay: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 },
-      }),
-    });
+    details.push(retryInfoDetail(error.retryAfterMs));
   }
   const message = secrets.redact(error.message);
   return new ConnectError(message, codes[error.code], undefined, details, error);
