@@ -17,6 +17,10 @@ export interface EventTimeoutsOptions {
  * Passes the provider's events through and enforces the time-to-first-token and stall limits.
  * When a limit passes it aborts the upstream request (so the socket is released) and throws
  * `ProviderError("timeout")`.
+ *
+ * One timer serves the whole stream: an event only notes the time, and the timer, when it
+ * fires, checks how long the upstream has really been silent and sleeps again for the rest (a
+ * relayed chunk costs a clock read, not a timer reset).
  */
 export async function* withEventTimeouts(
   events: AsyncIterable<ChatEvent>,
@@ -24,21 +28,34 @@ export async function* withEventTimeouts(
 ): AsyncGenerator<ChatEvent> {
   const { controller, modelId } = options;
   let timedOut: ProviderError | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (ms: number, what: string) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = new ProviderError("timeout", `${modelId} ${what} within ${ms} ms`);
+  let limitMs = options.firstTokenMs;
+  let what = "sent no first token";
+  let silentSinceMs = performance.now();
+  // Only upstream silence counts: the clock is off while the consumer handles an event.
+  let consuming = false;
+  const check = () => {
+    const silentMs = consuming ? 0 : performance.now() - silentSinceMs;
+    if (silentMs >= limitMs) {
+      timedOut = new ProviderError("timeout", `${modelId} ${what} within ${limitMs} ms`);
       controller.abort(timedOut);
-    }, ms);
+      return;
+    }
+    timer = setTimeout(check, consuming ? limitMs : limitMs - silentMs);
   };
-  arm(options.firstTokenMs, "sent no first token");
+  let timer = setTimeout(check, limitMs);
   try {
     for await (const event of events) {
-      // Only upstream silence counts: the timer is off while the consumer handles the event.
-      clearTimeout(timer);
+      consuming = true;
       yield event;
-      arm(options.stallMs, "stalled: no data");
+      consuming = false;
+      silentSinceMs = performance.now();
+      if (limitMs !== options.stallMs) {
+        // From the first event on, the stall limit applies: the timer may sleep too long now.
+        limitMs = options.stallMs;
+        what = "stalled: no data";
+        clearTimeout(timer);
+        timer = setTimeout(check, limitMs);
+      }
     }
   } catch (error) {
     throw timedOut ?? error;

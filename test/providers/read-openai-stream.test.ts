@@ -40,12 +40,12 @@ function capturingLogger() {
 /** SSE events with these data, then (unless `hang`) the end of the stream. */
 async function* events(datas: readonly string[], options: { hang?: boolean } = {}) {
   for (const data of datas) {
-    yield { event: "message", data, id: "", retry: undefined } satisfies SseEvent;
+    yield [{ event: "message", data, id: "", retry: undefined } satisfies SseEvent];
   }
   if (options.hang === true) await new Promise(() => {});
 }
 
-async function read(source: AsyncIterable<SseEvent>, usageGraceMs = 1000) {
+async function read(source: AsyncIterable<readonly SseEvent[]>, usageGraceMs = 1000) {
   const { log, lines } = capturingLogger();
   const seen: ChatEvent[] = [];
   let end: OpenAiStreamEnd | undefined;
@@ -61,7 +61,7 @@ async function read(source: AsyncIterable<SseEvent>, usageGraceMs = 1000) {
   return { seen, end, lines };
 }
 
-async function failure(source: AsyncIterable<SseEvent>): Promise<ProviderError> {
+async function failure(source: AsyncIterable<readonly SseEvent[]>): Promise<ProviderError> {
   const error = await read(source).then(
     () => undefined,
     (thrown: unknown) => thrown,

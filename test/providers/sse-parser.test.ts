@@ -118,15 +118,16 @@ describe("createSseParser", () => {
 });
 
 describe("parseSse", () => {
-  it("yields events from an async byte stream as their blank lines arrive", async () => {
+  it("yields the events of each read together, as their blank lines arrive", async () => {
     async function* chunks(): AsyncGenerator<Uint8Array> {
       yield encoder.encode("data: one\n");
       yield encoder.encode("\ndata: tw");
-      yield encoder.encode("o\n\n");
+      yield encoder.encode("o\n\ndata: three\n\ndata: fo");
+      yield encoder.encode("ur\n\n");
     }
-    const events: string[] = [];
-    for await (const event of parseSse(chunks())) events.push(event.data);
-    expect(events).toEqual(["one", "two"]);
+    const reads: string[][] = [];
+    for await (const events of parseSse(chunks())) reads.push(events.map((event) => event.data));
+    expect(reads).toEqual([["one"], ["two", "three"], ["four"]]);
   });
 
   it("propagates an error of the byte stream", async () => {
@@ -137,7 +138,7 @@ describe("parseSse", () => {
     }
     const events: string[] = [];
     await expect(async () => {
-      for await (const event of parseSse(chunks())) events.push(event.data);
+      for await (const read of parseSse(chunks())) events.push(...read.map((event) => event.data));
     }).rejects.toBe(failure);
     expect(events).toEqual(["one"]);
   });

@@ -45,8 +45,9 @@ const KNOWN_EVENT_TYPES = new Set([
 type ParsedEvent = AnthropicStreamEvent | { readonly type: "unknown" } | undefined;
 
 /**
- * Turns the SSE events of a streamed Messages API answer into `ChatEvent`s: a `delta` per
- * non-empty `text_delta` (and the text of a `text` block start, which the API sends empty);
+ * Turns the SSE events of a streamed Messages API answer, as they arrived together (see
+ * `parseSse`), into `ChatEvent`s: one `delta` per arrival with the text of its `text_delta`s
+ * (and of a `text` block start, which the API sends empty), none when that text is empty;
  * other deltas — thinking, signature, input_json, citations — are not answer text and are
  * ignored, as are `ping` and event types added after this was written. Then one `finish` with
  * the mapped `stop_reason` of `message_delta` and the usage (input of `message_start`, or of
@@ -61,7 +62,7 @@ type ParsedEvent = AnthropicStreamEvent | { readonly type: "unknown" } | undefin
  * source propagate unchanged.
  */
 export async function* readAnthropicStream(
-  events: AsyncIterable<SseEvent>,
+  events: AsyncIterable<readonly SseEvent[]>,
   options: ReadAnthropicStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
   const source = createGraceIterator(events, options.stopGraceMs);
@@ -87,35 +88,50 @@ export async function* readAnthropicStream(
         end = "body_end";
         break;
       }
-      const event = parseEvent(result.value, options.providerName);
-      if (event === undefined) {
-        malformed.skip({ data: result.value.data });
-        continue;
+      // The text of the events that arrived together goes on as one delta.
+      let text = "";
+      let stopped = false;
+      try {
+        for (const sse of result.value) {
+          const event = parseEvent(sse, options.providerName);
+          if (event === undefined) {
+            malformed.skip({ data: sse.data });
+            continue;
+          }
+          if (event.type === "unknown") continue;
+          if (event.type === "message_stop") {
+            stopped = true;
+            break;
+          }
+          if (event.type === "message_start") {
+            const usage = event.message.usage;
+            if (usage !== null && usage !== undefined) {
+              input = anthropicInputTokens(usage);
+              outputTokens = usage.output_tokens;
+            }
+          } else if (event.type === "message_delta") {
+            if (event.usage !== null && event.usage !== undefined) {
+              input = anthropicInputTokens(event.usage) ?? input;
+              outputTokens = event.usage.output_tokens;
+            }
+            const reason = event.delta.stop_reason;
+            if (finishReason === undefined && reason !== null && reason !== undefined) {
+              finishReason = mapAnthropicFinishReason(reason);
+              source.startGrace();
+            }
+          } else if (finishReason === undefined) {
+            text += textOf(event) ?? "";
+          }
+        }
+      } catch (error) {
+        // Text that arrived before an error event was still sent by the model.
+        if (text !== "") yield { type: "delta", text };
+        throw error;
       }
-      if (event.type === "unknown") continue;
-      if (event.type === "message_stop") {
+      if (text !== "") yield { type: "delta", text };
+      if (stopped) {
         end = "message_stop";
         break;
-      }
-      if (event.type === "message_start") {
-        const usage = event.message.usage;
-        if (usage !== null && usage !== undefined) {
-          input = anthropicInputTokens(usage);
-          outputTokens = usage.output_tokens;
-        }
-      } else if (event.type === "message_delta") {
-        if (event.usage !== null && event.usage !== undefined) {
-          input = anthropicInputTokens(event.usage) ?? input;
-          outputTokens = event.usage.output_tokens;
-        }
-        const reason = event.delta.stop_reason;
-        if (finishReason === undefined && reason !== null && reason !== undefined) {
-          finishReason = mapAnthropicFinishReason(reason);
-          source.startGrace();
-        }
-      } else if (finishReason === undefined) {
-        const text = textOf(event);
-        if (text !== undefined && text !== "") yield { type: "delta", text };
       }
     }
   } finally {

@@ -28,7 +28,8 @@ export interface ReadGeminiStreamOptions extends AnswerStreamOptions<GeminiStrea
 
 /**
  * Turns the SSE events of `streamGenerateContent?alt=sse` (each one `GenerateContentResponse`)
- * into `ChatEvent`s: a `delta` per non-empty text part of `candidates[0]`, then one `finish`.
+ * into `ChatEvent`s: one `delta` per arrival of responses (see `parseSse`) with the text parts
+ * of their `candidates[0]`, none when that text is empty, then one `finish`.
  * Parts marked `thought: true` (thought summaries of thinking models, only sent when asked for)
  * are skipped: they are not the answer. Gemini sends no `[DONE]`; the answer is complete once
  * `candidates[0].finishReason` arrived and either a chunk carrying `usageMetadata` (the last
@@ -42,7 +43,7 @@ export interface ReadGeminiStreamOptions extends AnswerStreamOptions<GeminiStrea
  * Errors of the event source propagate unchanged.
  */
 export async function* readGeminiStream(
-  events: AsyncIterable<SseEvent>,
+  events: AsyncIterable<readonly SseEvent[]>,
   options: ReadGeminiStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
   const source = createGraceIterator(events, options.finishGraceMs);
@@ -67,19 +68,35 @@ export async function* readGeminiStream(
         end = "body_end";
         break;
       }
-      const response = parseResponse(result.value.data, options.providerName);
-      if (response === undefined) {
-        malformed.skip({ data: result.value.data });
-        continue;
+      // The text of the responses that arrived together goes on as one delta.
+      let text = "";
+      let ended = false;
+      try {
+        for (const sse of result.value) {
+          const response = parseResponse(sse.data, options.providerName);
+          if (response === undefined) {
+            malformed.skip({ data: sse.data });
+            continue;
+          }
+          if (finishReason === undefined) {
+            text += answerText(response);
+            finishReason = finishReasonOf(response);
+            if (finishReason !== undefined) source.startGrace();
+          }
+          const responseUsage = mapGeminiUsage(response.usageMetadata);
+          if (responseUsage !== undefined) usage = responseUsage;
+          if (finishReason !== undefined && responseUsage !== undefined) {
+            ended = true;
+            break;
+          }
+        }
+      } catch (error) {
+        // Text that arrived before an in-stream error was still sent by the model.
+        if (text !== "") yield { type: "delta", text };
+        throw error;
       }
-      if (finishReason === undefined) {
-        yield* textDeltas(response);
-        finishReason = finishReasonOf(response);
-        if (finishReason !== undefined) source.startGrace();
-      }
-      const responseUsage = mapGeminiUsage(response.usageMetadata);
-      if (responseUsage !== undefined) usage = responseUsage;
-      if (finishReason !== undefined && responseUsage !== undefined) {
+      if (text !== "") yield { type: "delta", text };
+      if (ended) {
         end = "usage";
         break;
       }
@@ -98,11 +115,13 @@ export async function* readGeminiStream(
   yield { type: "finish", reason: finishReason, usage };
 }
 
-function* textDeltas(response: GeminiResponse): Generator<ChatEvent, void, undefined> {
+/** The answer text of a response: its first candidate's parts that are not thoughts. */
+function answerText(response: GeminiResponse): string {
+  let text = "";
   for (const part of response.candidates?.[0]?.content?.parts ?? []) {
-    if (part.thought === true) continue;
-    if (part.text !== undefined && part.text !== "") yield { type: "delta", text: part.text };
+    if (part.thought !== true && part.text !== undefined) text += part.text;
   }
+  return text;
 }
 
 /**

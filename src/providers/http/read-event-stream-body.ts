@@ -25,7 +25,7 @@ export interface ReadEventStreamBodyOptions<End extends string> {
    * answer is complete, before it yields `finish`.
    */
   readonly read: (
-    events: AsyncIterable<SseEvent>,
+    events: AsyncIterable<readonly SseEvent[]>,
     onComplete: (end: End) => void,
   ) => AsyncIterable<ChatEvent>;
 }

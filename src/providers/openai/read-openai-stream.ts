@@ -29,8 +29,9 @@ export interface ReadOpenAiStreamOptions extends AnswerStreamOptions<OpenAiStrea
 }
 
 /**
- * Turns the SSE events of a streamed Chat Completion into `ChatEvent`s: a `delta` per non-empty
- * `choices[0].delta.content`, then one `finish` as soon as the answer is known to be complete —
+ * Turns the SSE events of a streamed Chat Completion, as they arrived together (see
+ * `parseSse`), into `ChatEvent`s: one `delta` with the `choices[0].delta.content` of the chunks
+ * of each arrival (none when that text is empty), then one `finish` as soon as the answer is known to be complete —
  * finish reason plus usage, `[DONE]`, the end of the body after the finish reason, or
  * `usageGraceMs` after the finish reason (a server that never sends `[DONE]` still finishes
  * promptly). Usage is taken from `usage` (its own chunk after the finish reason, or the finish
@@ -44,7 +45,7 @@ export interface ReadOpenAiStreamOptions extends AnswerStreamOptions<OpenAiStrea
  * event source propagate unchanged.
  */
 export async function* readOpenAiStream(
-  events: AsyncIterable<SseEvent>,
+  events: AsyncIterable<readonly SseEvent[]>,
   options: ReadOpenAiStreamOptions,
 ): AsyncGenerator<ChatEvent, void, undefined> {
   const source = createGraceIterator(events, options.usageGraceMs);
@@ -70,31 +71,47 @@ export async function* readOpenAiStream(
         end = "body_end";
         break;
       }
-      if (result.value.data === "[DONE]") {
-        end = "done";
-        break;
-      }
-      const chunk = parseChunk(result.value.data, options.providerName);
-      if (chunk === undefined) {
-        malformed.skip({ data: result.value.data });
-        continue;
-      }
-      const choice = chunk.choices?.[0];
-      if (finishReason === undefined) {
-        const text = choice?.delta?.content;
-        if (text !== undefined && text !== null && text !== "") yield { type: "delta", text };
-        if (choice?.finish_reason !== undefined && choice.finish_reason !== null) {
-          finishReason = mapOpenAiFinishReason(choice.finish_reason);
-          source.startGrace();
+      // The text of the chunks that arrived together goes on as one delta.
+      let text = "";
+      let ended: OpenAiStreamEnd | undefined;
+      try {
+        for (const sse of result.value) {
+          if (sse.data === "[DONE]") {
+            ended = "done";
+            break;
+          }
+          const chunk = parseChunk(sse.data, options.providerName);
+          if (chunk === undefined) {
+            malformed.skip({ data: sse.data });
+            continue;
+          }
+          const choice = chunk.choices?.[0];
+          if (finishReason === undefined) {
+            const content = choice?.delta?.content;
+            if (content !== undefined && content !== null) text += content;
+            if (choice?.finish_reason !== undefined && choice.finish_reason !== null) {
+              finishReason = mapOpenAiFinishReason(choice.finish_reason);
+              source.startGrace();
+            }
+          }
+          const chunkUsage = mapOpenAiUsage(chunk.usage ?? chunk.x_groq?.usage);
+          if (chunkUsage !== undefined) {
+            if (finishReason === undefined) usageBeforeFinish = chunkUsage;
+            else usage = chunkUsage;
+          }
+          if (finishReason !== undefined && usage !== undefined) {
+            ended = "usage";
+            break;
+          }
         }
+      } catch (error) {
+        // Text that arrived before an in-stream error was still sent by the model.
+        if (text !== "") yield { type: "delta", text };
+        throw error;
       }
-      const chunkUsage = mapOpenAiUsage(chunk.usage ?? chunk.x_groq?.usage);
-      if (chunkUsage !== undefined) {
-        if (finishReason === undefined) usageBeforeFinish = chunkUsage;
-        else usage = chunkUsage;
-      }
-      if (finishReason !== undefined && usage !== undefined) {
-        end = "usage";
+      if (text !== "") yield { type: "delta", text };
+      if (ended !== undefined) {
+        end = ended;
         break;
       }
     }

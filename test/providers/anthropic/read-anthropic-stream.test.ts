@@ -52,7 +52,7 @@ function bytesOf(...events: string[]): Uint8Array[] {
   return [new TextEncoder().encode(events.join(""))];
 }
 
-async function read(source: AsyncIterable<SseEvent>, stopGraceMs = 1000) {
+async function read(source: AsyncIterable<readonly SseEvent[]>, stopGraceMs = 1000) {
   const { log, lines } = capturingLogger();
   const seen: ChatEvent[] = [];
   let how: AnthropicStreamEnd | undefined;
@@ -68,7 +68,7 @@ async function read(source: AsyncIterable<SseEvent>, stopGraceMs = 1000) {
   return { seen, end: how, lines };
 }
 
-async function failure(source: AsyncIterable<SseEvent>): Promise<ProviderError> {
+async function failure(source: AsyncIterable<readonly SseEvent[]>): Promise<ProviderError> {
   const error = await read(source).then(
     () => undefined,
     (thrown: unknown) => thrown,

@@ -19,7 +19,7 @@ async function* chunks(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
 }
 
 async function readAll(
-  events: AsyncIterable<SseEvent>,
+  events: AsyncIterable<readonly SseEvent[]>,
   options: { finishGraceMs?: number; onComplete?: (end: GeminiStreamEnd) => void } = {},
 ) {
   const out: ChatEvent[] = [];

@@ -28,10 +28,12 @@ const RELEASE_ON_END: Record<End, BodyRelease> = {
  * `data: break` throws a plain error, `data: refuse` a ProviderError.
  */
 async function* toyReader(
-  events: AsyncIterable<SseEvent>,
+  reads: AsyncIterable<readonly SseEvent[]>,
   onComplete: (end: End) => void,
 ): AsyncGenerator<ChatEvent, void, undefined> {
-  for await (const { data } of events) {
+  for await (const { data } of (async function* () {
+    for await (const events of reads) yield* events;
+  })()) {
     if (data === "break") throw new Error("socket went away");
     if (data === "refuse") throw new ProviderError("content_filtered", "p: refused");
     if (data.startsWith("end:")) {

@@ -22,10 +22,12 @@ const options = {
   awaited: "stop reason",
   releaseOnEnd: { done: "drain" } as const,
   read: async function* (
-    events: AsyncIterable<{ data: string }>,
+    reads: AsyncIterable<readonly { data: string }[]>,
     onComplete: (end: "done") => void,
   ): AsyncGenerator<ChatEvent, void, undefined> {
-    for await (const { data } of events) yield { type: "delta", text: data };
+    for await (const events of reads) {
+      for (const { data } of events) yield { type: "delta", text: data };
+    }
     onComplete("done");
     yield { type: "finish", reason: "stop", usage: undefined };
   },
