@@ -20,6 +20,8 @@ import { useMinimalGrpcMessageEncoding } from "./grpc-message-encoding.js";
 import { headersTooLarge, maxHeaderBytes, maxHeaderFields } from "./header-limits.js";
 import { createHealthService, type HealthState } from "./health-service.js";
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-handler.js";
+import { createLeanConnect } from "./lean-connect/create-lean-connect.js";
+import { type RegisteredMethod, recordingRouter } from "./lean-connect/recording-router.js";
 import { createOnePortListener } from "./one-port-listener.js";
 import { loadPlaygroundAssets, type PlaygroundAssets } from "./playground-assets.js";
 import { reportProtocolRejections } from "./protocol-rejections.js";
@@ -71,7 +73,9 @@ export interface GatewayServer {
 
 /**
  * Creates the server: one connect-node adapter serving the switchboard services, gRPC health
- * and server reflection (v1 and v1alpha) with the configured message size limits, bounded
+ * and server reflection (v1 and v1alpha), behind the lean path that answers Connect unary and
+ * server-streaming POSTs with the same implementations and options (`createLeanConnect`),
+ * with the configured message size limits, bounded
  * decompression and a cap on calls in progress per client address; deadlines clamped to what a
  * timer can hold; CORS for the configured origins; a request id (`x-request-id`) on every
  * response and a log line per RPC; `GET /healthz` for plain HTTP load balancers; with
@@ -87,17 +91,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   );
   const rpcLog = createRpcLog(log);
   const cors = createCorsPolicy(config.corsOrigins);
-  const rpcHandler = connectNodeAdapter({
-    routes(router) {
-      options.routes(router);
-      router.service(Health, health.impl);
-      router.service(ServerReflectionV1, reflection.v1);
-      router.service(ServerReflectionV1alpha, reflection.v1alpha);
-      reportProtocolRejections(router.handlers, rpcLog.intercepted, rpcLog.rejected);
-    },
-    grpc: true,
-    grpcWeb: true,
-    connect: true,
+  const handlerOptions = {
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
     acceptCompression: createBoundedCompressions(config),
@@ -106,8 +100,30 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       ...(options.interceptors ?? []),
       createClientCallLimit(config.maxConcurrentCallsPerClient),
     ],
+  };
+  let implementations: RegisteredMethod[] = [];
+  const rpcHandler = connectNodeAdapter({
+    routes(router) {
+      const recording = recordingRouter(router);
+      options.routes(recording.router);
+      recording.router.service(Health, health.impl);
+      router.service(ServerReflectionV1, reflection.v1);
+      router.service(ServerReflectionV1alpha, reflection.v1alpha);
+      reportProtocolRejections(router.handlers, rpcLog.intercepted, rpcLog.rejected);
+      implementations = recording.implementations;
+    },
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+    ...handlerOptions,
     contextValues: rpcLog.contextValues,
-    fallback: (_req, res) => answerJson(res, 404, notFoundBody),
+    fallback: answerUnknownPath,
+  });
+  const lean = createLeanConnect(implementations, {
+    handler: handlerOptions,
+    contextValues: rpcLog.contextValues,
+    onRejected: rpcLog.rejected,
+    log,
   });
   const playground = config.playground ? loadPlaygroundAssets() : undefined;
   if (config.playground && playground === undefined) {
@@ -130,6 +146,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
     if (playground && servePlayground(playground, req, res)) return;
     clampDeadlineHeaders(req);
+    if (lean.handle(req, res)) return;
     useMinimalGrpcMessageEncoding(req, res);
     rpcHandler(req, res);
   };
@@ -188,11 +205,25 @@ const headersTooLargeBody = {
   message: `request headers too large: at most ${maxHeaderFields} fields and ${maxHeaderBytes / 1024} KiB of names and values`,
 };
 
-const notFoundBody = {
-  code: "not_found",
+const unknownRpcBody = {
+  code: "unimplemented",
   message:
     "no such RPC: call POST /<package>.<Service>/<Method>, e.g. /switchboard.v1.ModelService/ListModels",
 };
+
+/**
+ * Answers a path that names no RPC as every protocol says: UNIMPLEMENTED. A gRPC or gRPC-Web
+ * client gets an empty 404 (its library maps it to UNIMPLEMENTED, as with connect-node's own
+ * fallback); anyone else a Connect error, readable with `curl`.
+ */
+function answerUnknownPath(req: HttpRequest, res: HttpResponse): void {
+  if ((req.headers["content-type"] ?? "").startsWith("application/grpc")) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  answerJson(res, 404, unknownRpcBody);
+}
 
 /** Answers a GET or HEAD of a playground file; returns false for any other request. */
 function servePlayground(assets: PlaygroundAssets, req: HttpRequest, res: HttpResponse): boolean {

@@ -172,7 +172,9 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
       serveRequest,
     );
     http1Server = h1Server;
-    front = net.createServer((socket) => {
+    // Nagle's algorithm would hold a stream's second small write until the client's delayed ACK
+    // (40 ms on Linux): Node's own HTTP servers turn it off; this one hands sockets over itself.
+    front = net.createServer({ noDelay: true }, (socket) => {
       if (draining) {
         socket.destroy();
         return;
@@ -198,6 +200,7 @@ export function createOnePortListener(options: OnePortListenerOptions): OnePortL
         key: options.tls.key,
         allowHTTP1: true,
         ALPNProtocols: ["h2", "http/1.1"],
+        noDelay: true,
         settings,
         // A client that connects and never completes the handshake is a silent socket.
         handshakeTimeout: headersTimeoutMs,

@@ -16,7 +16,7 @@ export interface FuzzResponse {
 export interface Verdict {
   /** E.g. "connect 400 invalid_argument", "grpc 3", "grpc-web 0". */
   readonly outcome: string;
-  /** Undefined for a well-formed answer that is not `internal`/`unknown`. */
+  /** Undefined for a well-formed answer that is not `internal`/`unknown` (see `judge`). */
   readonly problem?: string;
 }
 
@@ -24,7 +24,8 @@ export interface Verdict {
  * Checks that `response` is a well-formed answer of `fuzzCase`'s protocol (Connect: a status and
  * a JSON error whose code matches it, or a stream of envelopes ending in an end-stream message;
  * gRPC: a grpc-status in the trailers; gRPC-Web: a grpc-status in the headers or a trailer
- * frame) and that its code is neither `internal` nor `unknown`.
+ * frame) and that its code is neither `internal` nor `unknown`, but for the one INTERNAL the
+ * specs require (`isRequiredInternal`).
  */
 export function judge(fuzzCase: FuzzCase, response: FuzzResponse): Verdict {
   if (response.status === undefined) {
@@ -102,7 +103,7 @@ function judgeConnectStream(response: FuzzResponse): Verdict {
   if (frames.slice(0, -1).some((frame) => frame.flags & 0x02)) {
     return { outcome: "connect-stream 200", problem: "an end-stream message before the last" };
   }
-  const end = parseJson(last.data) as { error?: { code?: unknown } } | undefined;
+  const end = parseJson(last.data) as { error?: { code?: unknown; message?: unknown } } | undefined;
   if (end === undefined) {
     return { outcome: "connect-stream 200", problem: "end-stream message is not JSON" };
   }
@@ -111,7 +112,8 @@ function judgeConnectStream(response: FuzzResponse): Verdict {
   if (typeof code !== "string" || (code !== "ok" && codeFromString(code) === undefined)) {
     return { outcome, problem: `end-stream error without a known code: ${preview(last.data)}` };
   }
-  if (code === "internal" || code === "unknown") {
+  const message = typeof end.error?.message === "string" ? end.error.message : "";
+  if (code === "unknown" || (code === "internal" && !isRequiredInternal(message))) {
     return { outcome, problem: `code ${code}: ${preview(last.data)}` };
   }
   return { outcome };
@@ -169,10 +171,20 @@ function judgeGrpcStatus(
   if (status === undefined || !/^\d+$/.test(status) || Number(status) > 16) {
     return { outcome, problem: `grpc-status "${status}"` };
   }
-  if (status === "2" || status === "13") {
-    return { outcome, problem: `grpc-status ${status}: ${decodeURIComponent(message ?? "")}` };
+  const text = decodeURIComponent(message ?? "");
+  if (status === "2" || (status === "13" && !isRequiredInternal(text))) {
+    return { outcome, problem: `grpc-status ${status}: ${text}` };
   }
   return { outcome };
+}
+
+/**
+ * Whether an INTERNAL with this message is the answer the specs require: an envelope flagged as
+ * compressed in a call that named no compression MUST fail with INTERNAL (gRPC's
+ * doc/compression.md; the Connect conformance suite asks the same of Connect and gRPC-Web).
+ */
+function isRequiredInternal(message: string): boolean {
+  return message.startsWith("received compressed envelope, but do not know how to decompress");
 }
 
 /** Splits a body into complete envelopes; a description of the problem when it does not split. */

@@ -68,7 +68,7 @@ describe("the curl example", () => {
     });
     await expect(failure).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('"code":"not_found"'),
+      stderr: expect.stringContaining('"code":"unimplemented"'),
     });
   });
 });

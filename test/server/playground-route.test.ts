@@ -32,6 +32,6 @@ describe("the playground route", () => {
     expect((await fetch(`${t.address.url}/playground/other.js`)).status).toBe(404);
     const post = await fetch(`${t.address.url}/playground`, { method: "POST", body: "{}" });
     expect(post.status).toBe(404);
-    expect(await post.json()).toMatchObject({ code: "not_found" });
+    expect(await post.json()).toMatchObject({ code: "unimplemented" });
   });
 });

@@ -121,10 +121,10 @@ describe("limits and bad requests", () => {
     expect((await postJson(listModelsPath, {})).status).toBe(200);
   });
 
-  it("answers a JSON 404 to a path that is no RPC", async () => {
+  it("answers a JSON 404 UNIMPLEMENTED to a path that is no RPC", async () => {
     const response = await fetch(`${t.address.url}/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ code: "not_found" });
+    expect(await response.json()).toMatchObject({ code: "unimplemented" });
   });
 });
 

@@ -1,0 +1,103 @@
+import type { ContextValues } from "@connectrpc/connect";
+import {
+  createMethodSerializationLookup,
+  type UniversalHandlerOptions,
+  validateUniversalHandlerOptions,
+} from "@connectrpc/connect/protocol";
+import {
+  createEndStreamSerialization,
+  parseContentType,
+} from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "pino";
+import type { HttpRequest, HttpResponse } from "../http-handler.js";
+import type { ProtocolRejectionListener } from "../protocol-rejections.js";
+import type { LeanOptions } from "./lean-options.js";
+import type { RegisteredMethod } from "./recording-router.js";
+import { type LeanStreamMethod, serveConnectStream } from "./serve-connect-stream.js";
+import { type LeanUnaryMethod, serveConnectUnary } from "./serve-connect-unary.js";
+
+/** Options of `createLeanConnect`. */
+export interface LeanConnectOptions {
+  /** The options connect-node's adapter gets (limits, compressions, interceptors). */
+  readonly handler: Partial<UniversalHandlerOptions>;
+  /** The context values of an RPC, as connect-node's `contextValues` option gives them. */
+  readonly contextValues: (req: HttpRequest) => ContextValues;
+  readonly onRejected: ProtocolRejectionListener;
+  readonly log: Logger;
+}
+
+/** The lean path in front of connect-node. */
+export interface LeanConnect {
+  /**
+   * Serves the request and returns true when it is a Connect POST (no query string) of a
+   * unary or server-streaming method with a Connect content type of that kind; returns false,
+   * having touched nothing, for anything else (gRPC, gRPC-Web, GET, other methods or content
+   * types), which connect-node then serves.
+   */
+  handle(req: HttpRequest, res: HttpResponse): boolean;
+}
+
+type LeanMethod =
+  | { readonly kind: "unary"; readonly method: LeanUnaryMethod; readonly lean: LeanOptions }
+  | {
+      readonly kind: "server_streaming";
+      readonly method: LeanStreamMethod;
+      readonly lean: LeanOptions;
+    };
+
+/**
+ * Creates the lean path for the Connect protocol over `implementations` (the same functions
+ * connect-node's router calls, with the same options): the calls of the hot RPCs skip connect-node's generic layers
+ * (the universal request and response, linked abort controllers, async-iterable pipelines)
+ * and answer exactly as it would — same options, interceptors, serialization, limits and
+ * errors; the Connect conformance suite runs against both.
+ */
+export function createLeanConnect(
+  implementations: readonly RegisteredMethod[],
+  options: LeanConnectOptions,
+): LeanConnect {
+  const methods = new Map<string, LeanMethod>();
+  for (const { spec, options: own } of implementations) {
+    // A service's own options override the router's, as connect-es merges them.
+    const handler = validateUniversalHandlerOptions({ ...options.handler, ...own });
+    const lean: LeanOptions = { handler, onRejected: options.onRejected };
+    const path = `/${spec.method.parent.typeName}/${spec.method.name}`;
+    const serialization = createMethodSerializationLookup(
+      spec.method,
+      handler.binaryOptions,
+      handler.jsonOptions,
+      handler,
+    );
+    if (spec.kind === "unary") {
+      methods.set(path, { kind: "unary", method: { spec, serialization }, lean });
+    } else if (spec.kind === "server_streaming") {
+      const endStream = createEndStreamSerialization(handler.jsonOptions);
+      methods.set(path, {
+        kind: "server_streaming",
+        method: { spec, serialization, endStream },
+        lean,
+      });
+    }
+  }
+  const fail = (res: HttpResponse) => (error: unknown) => {
+    options.log.error({ err: error }, "lean path failed to answer");
+    res.destroy();
+  };
+  return {
+    handle(req, res) {
+      if (req.method !== "POST") return false;
+      const found = methods.get(req.url ?? "");
+      if (found === undefined) return false;
+      const contentType = req.headers["content-type"];
+      const type = contentType === undefined ? undefined : parseContentType(contentType);
+      if (type === undefined || type.stream !== (found.kind === "server_streaming")) return false;
+      const values = options.contextValues(req);
+      const served =
+        found.kind === "unary"
+          ? serveConnectUnary(found.method, type.binary, req, res, values, found.lean)
+          : serveConnectStream(found.method, type.binary, req, res, values, found.lean);
+      served.catch(fail(res));
+      return true;
+    },
+  };
+}
