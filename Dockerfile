@@ -22,5 +22,6 @@ COPY --from=build --chown=node:node /app/playground/index.html ./playground/inde
 COPY --from=build --chown=node:node /app/playground/dist ./playground/dist
 USER node
 EXPOSE 8080
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# The heap flags keep memory flat under load: see README, "Memory".
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/src/cli/main.js"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
 import packageJson from "../../package.json" with { type: "json" };
 import { runCheckConfig } from "./check-config-command.js";
 import { type CliCommand, parseCliArgs, USAGE, UsageError } from "./parse-cli-args.js";

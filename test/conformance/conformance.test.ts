@@ -24,12 +24,18 @@ describe("the Connect conformance suite against Switchboard's server stack", () 
   }, 300_000);
 
   it.each([
-    ["cleartext HTTP/1.1 and h2c", "features-cleartext.yaml"],
-    ["TLS (HTTP/1.1 and HTTP/2 by ALPN)", "features-tls.yaml"],
+    ["cleartext HTTP/1.1 and h2c", "features-cleartext.yaml", "known-flaky.txt"],
+    ["TLS (HTTP/1.1 and HTTP/2 by ALPN)", "features-tls.yaml", "known-flaky-tls.txt"],
   ])(
     "passes every case over %s but the known ones, and fails every known-failing one",
-    async (name, features) => {
-      const result = await runConformance({ runner, features, parallel, timeoutMs: 240_000 });
+    async (name, features, knownFlaky) => {
+      const result = await runConformance({
+        runner,
+        features,
+        knownFlaky,
+        parallel,
+        timeoutMs: 240_000,
+      });
       console.info(
         `conformance over ${name}: ${result.total} cases, ${result.passed} passed, ` +
           `${result.knownFailing} failed as known, in ${(result.durationMs / 1000).toFixed(1)} s`,

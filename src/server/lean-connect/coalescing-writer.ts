@@ -13,6 +13,8 @@ export interface CoalescingWriter {
   drained(): Promise<void>;
   /** Writes the last bytes (and the headers, if not sent yet) and ends the response. */
   end(bytes: Uint8Array): void;
+  /** Ends the response with these HTTP trailers (and the headers, if not sent yet). */
+  endWithTrailers(trailer: Headers): void;
 }
 
 /**
@@ -59,6 +61,13 @@ export function createCoalescingWriter(res: HttpResponse, header: Headers): Coal
     end(bytes) {
       begin();
       res.end(bytes);
+    },
+    endWithTrailers(trailer) {
+      begin();
+      const fields: Record<string, string> = {};
+      for (const [name, value] of trailer) fields[name] = value;
+      res.addTrailers(fields);
+      res.end();
     },
   };
 }

@@ -8,6 +8,8 @@ import {
   createEndStreamSerialization,
   parseContentType,
 } from "@connectrpc/connect/protocol-connect";
+import { parseContentType as parseGrpcContentType } from "@connectrpc/connect/protocol-grpc";
+import { parseContentType as parseGrpcWebContentType } from "@connectrpc/connect/protocol-grpc-web";
 import type { Logger } from "pino";
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
 import type { ProtocolRejectionListener } from "../protocol-rejections.js";
@@ -15,6 +17,7 @@ import type { LeanOptions } from "./lean-options.js";
 import type { RegisteredMethod } from "./recording-router.js";
 import { type LeanStreamMethod, serveConnectStream } from "./serve-connect-stream.js";
 import { type LeanUnaryMethod, serveConnectUnary } from "./serve-connect-unary.js";
+import { serveGrpc } from "./serve-grpc.js";
 
 /** Options of `createLeanConnect`. */
 export interface LeanConnectOptions {
@@ -29,10 +32,10 @@ export interface LeanConnectOptions {
 /** The lean path in front of connect-node. */
 export interface LeanConnect {
   /**
-   * Serves the request and returns true when it is a Connect POST (no query string) of a
-   * unary or server-streaming method with a Connect content type of that kind; returns false,
-   * having touched nothing, for anything else (gRPC, gRPC-Web, GET, other methods or content
-   * types), which connect-node then serves.
+   * Serves the request and returns true when it is a POST (no query string) of a unary or
+   * server-streaming method in Connect (with the content type of that kind), gRPC over HTTP/2
+   * or binary gRPC-Web; returns false, having touched nothing, for anything else (GET, gRPC over
+   * HTTP/1.1, gRPC-Web text, other methods or content types), which connect-node then serves.
    */
   handle(req: HttpRequest, res: HttpResponse): boolean;
 }
@@ -46,7 +49,7 @@ type LeanMethod =
     };
 
 /**
- * Creates the lean path for the Connect protocol over `implementations` (the same functions
+ * Creates the lean path for Connect, gRPC and gRPC-Web over `implementations` (the same functions
  * connect-node's router calls, with the same options): the calls of the hot RPCs skip connect-node's generic layers
  * (the universal request and response, linked abort controllers, async-iterable pipelines)
  * and answer exactly as it would — same options, interceptors, serialization, limits and
@@ -89,7 +92,26 @@ export function createLeanConnect(
       const found = methods.get(req.url ?? "");
       if (found === undefined) return false;
       const contentType = req.headers["content-type"];
-      const type = contentType === undefined ? undefined : parseContentType(contentType);
+      if (contentType === undefined) return false;
+      if (contentType.startsWith("application/grpc-web")) {
+        // The base64 `-text` variant stays with connect-node, which refuses it.
+        const type = parseGrpcWebContentType(contentType);
+        if (type === undefined || type.text) return false;
+        const values = options.contextValues(req);
+        serveGrpc("grpc_web", found.method, type.binary, req, res, values, found.lean).catch(
+          fail(res),
+        );
+        return true;
+      }
+      if (contentType.startsWith("application/grpc")) {
+        // gRPC needs HTTP trailers: over HTTP/1.1 it stays with connect-node.
+        const type = parseGrpcContentType(contentType);
+        if (type === undefined || req.httpVersionMajor !== 2) return false;
+        const values = options.contextValues(req);
+        serveGrpc("grpc", found.method, type.binary, req, res, values, found.lean).catch(fail(res));
+        return true;
+      }
+      const type = parseContentType(contentType);
       if (type === undefined || type.stream !== (found.kind === "server_streaming")) return false;
       const values = options.contextValues(req);
       const served =

@@ -7,13 +7,15 @@ export interface LeanCallInit {
   readonly method: DescMethod;
   readonly req: HttpRequest;
   readonly res: HttpResponse;
-  /** "connect". */
+  /** "connect", "grpc" or "grpc_web". */
   readonly protocolName: string;
   /** The deadline the client asked for, if any. */
   readonly timeoutMs: number | undefined;
   readonly values: ContextValues;
   /** Response headers set before the handler runs (content type). */
   readonly responseHeader: Record<string, string>;
+  /** Response trailers set before the handler runs (gRPC's `grpc-status: 0`). */
+  readonly responseTrailer?: Record<string, string>;
 }
 
 /** One RPC served by the lean path: its handler context and its clean-up. */
@@ -37,7 +39,8 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
   let timer: NodeJS.Timeout | undefined;
   let deadlineAtMs: number | undefined;
   if (init.timeoutMs !== undefined) {
-    deadlineAtMs = Date.now() + init.timeoutMs;
+    // Whole milliseconds, as connect-es keeps it (a Date): gRPC deadlines may come in µs or ns.
+    deadlineAtMs = Math.trunc(Date.now() + init.timeoutMs);
     timer = setTimeout(() => {
       controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
     }, init.timeoutMs);
@@ -60,7 +63,7 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
       return requestHeader;
     },
     responseHeader: new Headers(init.responseHeader),
-    responseTrailer: new Headers(),
+    responseTrailer: new Headers(init.responseTrailer),
     protocolName: init.protocolName,
     values: init.values,
     get url() {

@@ -186,7 +186,27 @@ describe("createLeanConnect", () => {
     ]);
   });
 
-  it("leaves gRPC, gRPC-Web, GET, query strings, unknown paths and mismatched content types to connect-node", async () => {
+  it("answers binary gRPC-Web with the messages, then the status in a trailer frame", async () => {
+    const { url, intercepted } = await serve();
+    const request = toBinary(
+      HealthCheckRequestSchema,
+      create(HealthCheckRequestSchema, { service: "missing" }),
+    );
+    const response = await fetch(`${url}/grpc.health.v1.Health/Check`, {
+      method: "POST",
+      headers: { "content-type": "application/grpc-web+proto" },
+      body: envelope(0, request),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/grpc-web+proto");
+    const frames = envelopes(Buffer.from(await response.arrayBuffer()));
+    expect(frames.map((frame) => [frame.flags, frame.data.toString()])).toEqual([
+      [0x80, "grpc-message: no%20such%20service\r\ngrpc-status: 5\r\nx-trailer: t\r\n"],
+    ]);
+    expect(intercepted).toEqual(["Check"]);
+  });
+
+  it("leaves gRPC over HTTP/1.1, gRPC-Web text, GET, query strings, unknown paths and mismatched content types to connect-node", async () => {
     const { url, intercepted } = await serve();
     const cases: [string, RequestInit][] = [
       [
@@ -195,7 +215,7 @@ describe("createLeanConnect", () => {
       ],
       [
         "/grpc.health.v1.Health/Check",
-        { method: "POST", headers: { "content-type": "application/grpc-web+proto" } },
+        { method: "POST", headers: { "content-type": "application/grpc-web-text" } },
       ],
       ["/grpc.health.v1.Health/Check?encoding=json&message=%7B%7D", { method: "GET" }],
       [

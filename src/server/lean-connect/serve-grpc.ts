@@ -1,0 +1,151 @@
+import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
+import {
+  type Compression,
+  compressionNegotiate,
+  encodeEnvelope,
+  envelopeCompress,
+  envelopeDecompress,
+} from "@connectrpc/connect/protocol";
+import {
+  contentTypeJson as grpcJson,
+  contentTypeProto as grpcProto,
+  grpcStatusOk,
+  parseTimeout,
+  setTrailerStatus,
+} from "@connectrpc/connect/protocol-grpc";
+import {
+  contentTypeJson as grpcWebJson,
+  contentTypeProto as grpcWebProto,
+  trailerFlag,
+  trailerSerialize,
+} from "@connectrpc/connect/protocol-grpc-web";
+import { isClientCausedInternal } from "../client-caused-errors.js";
+import { toMinimalGrpcMessage } from "../grpc-message-encoding.js";
+import type { HttpRequest, HttpResponse } from "../http-handler.js";
+import { createCoalescingWriter } from "./coalescing-writer.js";
+import { copyHeaders, invokeServerStream, invokeUnary } from "./invoke-implementation.js";
+import { createLeanCall } from "./lean-call.js";
+import type { LeanOptions } from "./lean-options.js";
+import { readRequestBytes } from "./read-request-bytes.js";
+import type { LeanStreamMethod } from "./serve-connect-stream.js";
+import type { LeanUnaryMethod } from "./serve-connect-unary.js";
+import { header } from "./serve-connect-unary.js";
+import { splitEnvelopes } from "./split-envelopes.js";
+
+/** gRPC over HTTP/2 (status in HTTP trailers) or gRPC-Web (status in a trailer frame). */
+export type GrpcDialect = "grpc" | "grpc_web";
+
+/**
+ * Serves one gRPC or gRPC-Web call of a unary or server-streaming method as connect-es's
+ * handlers do — `grpc-timeout`, envelope compression both ways (`grpc-encoding`), size limits,
+ * headers sent with the first message, the status, message and details in the trailers (gRPC's
+ * `grpc-message` in the spec's minimal percent-encoding, see grpc-message-encoding.ts) — on
+ * Node's request and response, the messages ready at the same time in one write. Never rejects.
+ */
+export async function serveGrpc(
+  dialect: GrpcDialect,
+  method: LeanUnaryMethod | LeanStreamMethod,
+  binary: boolean,
+  req: HttpRequest,
+  res: HttpResponse,
+  values: ContextValues,
+  options: LeanOptions,
+): Promise<void> {
+  const opt = options.handler;
+  const headers = req.headers;
+  const web = dialect === "grpc_web";
+  const timeout = parseTimeout(header(headers["grpc-timeout"]), opt.maxTimeoutMs);
+  const compression = compressionNegotiate(
+    opt.acceptCompression,
+    header(headers["grpc-encoding"]),
+    header(headers["grpc-accept-encoding"]),
+    "grpc-accept-encoding",
+  );
+  const contentType = web ? (binary ? grpcWebProto : grpcWebJson) : binary ? grpcProto : grpcJson;
+  const call = createLeanCall({
+    method: method.spec.method,
+    req,
+    res,
+    protocolName: dialect,
+    timeoutMs: timeout.timeoutMs,
+    values,
+    responseHeader: { "content-type": contentType },
+    responseTrailer: { "grpc-status": String(grpcStatusOk) },
+  });
+  const { context } = call;
+  if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
+  const writer = createCoalescingWriter(res, context.responseHeader);
+  const seal = (flags: number, data: Uint8Array): Uint8Array | Promise<Uint8Array> =>
+    compression.response && data.byteLength >= opt.compressMinBytes
+      ? compressEnvelope(flags, data, compression.response)
+      : encodeEnvelope(flags, data);
+  let invoked = false;
+  try {
+    if (compression.error) throw compression.error;
+    if (timeout.error) throw timeout.error;
+    const body = await readRequestBytes(req, opt.readMaxBytes + 10);
+    const inputs = [];
+    for (const envelope of splitEnvelopes(body, opt.readMaxBytes)) {
+      if (web && (envelope.flags & trailerFlag) === trailerFlag) continue;
+      const { data } = await envelopeDecompress(envelope, compression.request, opt.readMaxBytes);
+      inputs.push(method.serialization.getI(binary).parse(data));
+    }
+    const kind = method.spec.kind === "unary" ? "unary" : "server-streaming";
+    if (inputs.length !== 1) {
+      const problem =
+        inputs.length === 0 ? "missing input message" : "received extra input message";
+      throw new ConnectError(`protocol error: ${problem} for ${kind} method`, Code.Unimplemented);
+    }
+    invoked = true;
+    const serialize = method.serialization.getO(binary);
+    if (method.spec.kind === "unary") {
+      const output = await invokeUnary(method.spec, context, inputs[0], opt.interceptors);
+      writer.write(await seal(0, serialize.serialize(output as never)));
+    } else {
+      const output = await invokeServerStream(method.spec, context, inputs[0], opt.interceptors);
+      for await (const message of output.messages) {
+        if (!writer.open()) break;
+        if (!writer.write(await seal(0, serialize.serialize(message)))) await writer.drained();
+      }
+      copyHeaders(output.trailer, context.responseTrailer);
+    }
+  } catch (thrown) {
+    let failure =
+      thrown instanceof ConnectError
+        ? thrown
+        : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
+    if (!invoked) {
+      // A request the protocol layer refused: reported, and a malformed message is the
+      // client's mistake, as on the connect-node path (see protocol-rejections.ts).
+      if (isClientCausedInternal(failure.code, failure.rawMessage)) {
+        failure = new ConnectError(failure.rawMessage, Code.InvalidArgument, failure.metadata);
+      }
+      options.onRejected(failure.code, values);
+    }
+    setTrailerStatus(context.responseTrailer, failure);
+  } finally {
+    call.finish();
+  }
+  if (!writer.open()) return;
+  const trailer = context.responseTrailer;
+  try {
+    if (web) {
+      writer.end(await seal(trailerFlag, trailerSerialize(trailer)));
+      return;
+    }
+    const message = trailer.get("grpc-message");
+    if (message !== null) trailer.set("grpc-message", toMinimalGrpcMessage(message));
+    writer.endWithTrailers(trailer);
+  } catch {
+    res.destroy();
+  }
+}
+
+async function compressEnvelope(
+  flags: number,
+  data: Uint8Array,
+  compression: Compression,
+): Promise<Uint8Array> {
+  const envelope = await envelopeCompress({ flags, data }, compression, 0);
+  return encodeEnvelope(envelope.flags, envelope.data);
+}
