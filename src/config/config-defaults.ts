@@ -69,6 +69,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
     maxRetainedStreams: 1_000, // streams
     maxEventsPerStream: 20_000, // events
     maxRetainedBytes: 256 * 1024 * 1024, // 256 MiB of retained event text (memory storage)
+    commitIntervalMs: 50, // 50 ms: an event's longest wait for its batch's commit (Valkey storage)
   } satisfies StreamingConfig),
   sessions: Object.freeze({
     ttlMs: 86_400_000, // 1 day

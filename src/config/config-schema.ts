@@ -257,6 +257,11 @@ const streamingSchema = z.strictObject({
     { min: 1_024, max: 64 * 1024 * 1024 * 1024 },
     D.streaming.maxRetainedBytes,
   ).optional(),
+  commitInterval: duration(
+    "Valkey storage: the longest an appended event waits to be committed with the stream's next ones (one Valkey script per batch); readers see an event once it is committed. 0 commits each event on its own.",
+    { minMs: 0, maxMs: SECOND_MS },
+    D.streaming.commitIntervalMs,
+  ).optional(),
 });
 
 const ttl = (description: string, defaultMs?: number) =>

@@ -210,6 +210,12 @@ export interface StreamingConfig {
    * finished streams are evicted first, and a running generation that would exceed it fails.
    */
   readonly maxRetainedBytes: number;
+  /**
+   * Valkey storage: the longest an appended event waits to be committed together with the
+   * stream's next ones (one script per batch), in milliseconds; readers everywhere see an event
+   * once it is committed. 0 commits each event on its own before the next.
+   */
+  readonly commitIntervalMs: number;
 }
 
 export interface SessionConfig {

@@ -118,6 +118,7 @@ export function resolveConfig(
       maxRetainedStreams: file.streaming?.maxRetainedStreams ?? D.streaming.maxRetainedStreams,
       maxEventsPerStream: file.streaming?.maxEventsPerStream ?? D.streaming.maxEventsPerStream,
       maxRetainedBytes: file.streaming?.maxRetainedBytes ?? D.streaming.maxRetainedBytes,
+      commitIntervalMs: file.streaming?.commitInterval ?? D.streaming.commitIntervalMs,
     },
     sessions: {
       ttlMs: pick(

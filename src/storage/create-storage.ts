@@ -49,6 +49,7 @@ export async function createStorage(
     url: storage.url,
     keyPrefix: storage.keyPrefix,
     streamLeaseMs: storage.streamLeaseMs,
+    streamCommitIntervalMs: config.streaming.commitIntervalMs,
     tls: await readTlsOptions(storage.tlsCaPath, storage.tlsServername),
     cluster: storage.cluster,
     instanceId: randomUUID(),

@@ -22,9 +22,17 @@ export interface NewStream {
 export interface StreamStore {
   /** Registers a running stream; it becomes its session's latest stream. */
   createStream(stream: NewStream): Promise<void>;
-  /** Appends one event and returns its sequence (1, 2, 3 …). */
+  /**
+   * Appends one event and returns its sequence (1, 2, 3 …). A store may commit the events of
+   * the stream's producer in batches (Valkey: `streaming.commitInterval`): it then resolves
+   * before readers can see the event, which they get once it is committed, and a failed commit
+   * fails the producer's next `appendEvent` or `endStream` instead.
+   */
   appendEvent(streamId: string, payload: StreamEventPayload): Promise<number>;
-  /** Marks the stream ended; readers receive `end` after the last event. Idempotent: the first end wins. */
+  /**
+   * Marks the stream ended, after committing the events appended before; readers receive `end`
+   * after the last event. Idempotent: the first end wins.
+   */
   endStream(streamId: string, end: StreamEnd): Promise<void>;
   /** The stream, or undefined when unknown or past retention. */
   getStream(streamId: string): Promise<StreamRecord | undefined>;

@@ -93,6 +93,7 @@ describe("parseConfig", () => {
       maxRetainedStreams: 1_000,
       maxEventsPerStream: 20_000,
       maxRetainedBytes: 256 * 1024 * 1024,
+      commitIntervalMs: 50,
     });
     expect(config.sessions).toEqual({
       ttlMs: 86_400_000,
@@ -270,6 +271,17 @@ describe("parseConfig", () => {
     );
     expect(config.server.port).toBe(9_090);
     expect(config.server.idleTimeoutMs).toBe(45_000);
+  });
+
+  it("accepts a stream commit interval from 0 (each event alone) up to 1s", () => {
+    const commitIntervalMs = (commitInterval: string | number) =>
+      parseConfig({ ...demo, streaming: { commitInterval } }, {}).streaming.commitIntervalMs;
+    expect(commitIntervalMs(0)).toBe(0);
+    expect(commitIntervalMs("20ms")).toBe(20);
+    expect(commitIntervalMs("1s")).toBe(1_000);
+    expect(problemsOf({ ...demo, streaming: { commitInterval: "2s" } })).toEqual([
+      "streaming.commitInterval: must be at most 1s",
+    ]);
   });
 
   it("maps an AI Warp style configuration onto ours", () => {

@@ -26,11 +26,23 @@ function nextPrefix(): string {
   return `t${prefixes}:`;
 }
 
+// With the default group commit (streaming.commitInterval 50ms) …
 describeStorageContract("valkey", (options) =>
   createValkeyStorage({
     ...options,
     url: server.url,
     keyPrefix: nextPrefix(),
+    log: pino({ level: "silent" }),
+  }),
+);
+
+// … and with each event committed on its own.
+describeStorageContract("valkey, commitInterval 0", (options) =>
+  createValkeyStorage({
+    ...options,
+    url: server.url,
+    keyPrefix: nextPrefix(),
+    streamCommitIntervalMs: 0,
     log: pino({ level: "silent" }),
   }),
 );

@@ -26,6 +26,8 @@ interface InstanceOptions {
   readonly leaseMs?: number;
   readonly retentionMs?: number;
   readonly maxEventsPerStream?: number;
+  /** Default 50 ms, the configuration's default. */
+  readonly commitIntervalMs?: number;
 }
 
 describe("valkey stream store across two gateway instances", () => {
@@ -63,6 +65,7 @@ describe("valkey stream store across two gateway instances", () => {
       maxRetainedStreams: 100,
       maxEventsPerStream: options.maxEventsPerStream ?? 1_000,
       leaseMs: options.leaseMs ?? 300,
+      commitIntervalMs: options.commitIntervalMs ?? 50,
       instanceId,
       now: clock.now,
       log,
@@ -85,9 +88,19 @@ describe("valkey stream store across two gateway instances", () => {
     return { a, b, keys, clock };
   }
 
+  /** Waits until `observer` sees `events` events of the stream: its producer committed them. */
+  async function untilCommitted(observer: Instance, streamId: string, events: number) {
+    await eventually(
+      async () => (await observer.store.getStream(streamId))?.lastSequence === events,
+      `${events} events of ${streamId} are committed`,
+    );
+  }
+
   it("delivers a stream produced on one instance live to readers on another, exactly once and in order", async () => {
     const { a, b } = await startPair();
     await streamWith(a.store, "st", 2);
+    // A remote reader can only hold the token of an event it could read: a committed one.
+    await untilCommitted(b, "st", 2);
     const fromStart = collect(b.store.readStream("st", 0, signal));
     const fromTwo = collect(b.store.readStream("st", 2, signal));
     await eventually(() => b.store.waitingReaders() === 2, "both readers wait");
@@ -172,6 +185,7 @@ describe("valkey stream store across two gateway instances", () => {
   it("ends readers on any instance when another instance deletes the session's streams", async () => {
     const { a, b } = await startPair();
     await streamWith(a.store, "st", 1, "doomed");
+    await untilCommitted(b, "st", 1);
     const canceled = new Promise<void>((resolve) => a.store.onCancelRequested("st", resolve));
     const reading = collect(a.store.readStream("st", 0, signal));
     await eventually(() => a.store.waitingReaders() === 1, "the reader waits");
@@ -189,7 +203,8 @@ describe("valkey stream store across two gateway instances", () => {
   });
 
   it("refuses an event past maxEventsPerStream with resource_exhausted on any instance", async () => {
-    const { a, b } = await startPair({ maxEventsPerStream: 2 });
+    // Each event committed before the next: instance B appends after A's committed events.
+    const { a, b } = await startPair({ maxEventsPerStream: 2, commitIntervalMs: 0 });
     await streamWith(a.store, "st", 2);
     const error = await rejectionOf(b.store.appendEvent("st", delta("too many")));
     expect(error).toBeInstanceOf(GatewayError);
@@ -216,8 +231,8 @@ describe("valkey stream store across two gateway instances", () => {
     });
   });
 
-  it("appends an event in one round trip", async () => {
-    const { a } = await startPair({ leaseMs: 60_000 });
+  it("appends an event in one round trip with commitInterval 0", async () => {
+    const { a } = await startPair({ leaseMs: 60_000, commitIntervalMs: 0 });
     await streamWith(a.store, "st", 1);
     const monitor = await a.client.duplicate().monitor();
     const seen: { command: string; source: string }[] = [];

@@ -130,6 +130,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): GatewayConfig {
       maxRetainedStreams: 1_000,
       maxEventsPerStream: 20_000,
       maxRetainedBytes: 256 * 1024 * 1024,
+      commitIntervalMs: 50,
       ...overrides.streaming,
     },
     sessions: {

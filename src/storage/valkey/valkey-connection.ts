@@ -179,13 +179,21 @@ export async function withValkey<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError(
-      "storage_unavailable",
-      `Valkey is unavailable (${(error as Error).message}); try again shortly`,
-      { cause: error },
-    );
+    throw toStorageError(error);
   }
+}
+
+/**
+ * A Valkey failure as `withValkey` reports it: a `GatewayError` as it is, anything else (a
+ * connection or server failure) as `storage_unavailable`.
+ */
+export function toStorageError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError(
+    "storage_unavailable",
+    `Valkey is unavailable (${(error as Error).message}); try again shortly`,
+    { cause: error },
+  );
 }
 
 /** The URL without its password, for messages and logs. */

@@ -20,6 +20,9 @@ import { createValkeyStreamStore } from "./valkey-stream-store.js";
 /** Default producer lease of a stream, in milliseconds. */
 export const DEFAULT_STREAM_LEASE_MS = 5_000;
 
+/** Default longest wait of a stream event for its commit, in milliseconds. */
+export const DEFAULT_STREAM_COMMIT_INTERVAL_MS = 50;
+
 /** Options of `createValkeyStorage`. */
 export interface ValkeyStorageOptions {
   /**
@@ -43,6 +46,11 @@ export interface ValkeyStorageOptions {
   readonly maxEventsPerStream: number;
   /** Producer lease (heartbeat) of a running stream, in milliseconds. Default 5 000. */
   readonly streamLeaseMs?: number | undefined;
+  /**
+   * Longest wait of an appended stream event for its commit with the next ones, in
+   * milliseconds; 0 commits each event alone. Default 50.
+   */
+  readonly streamCommitIntervalMs?: number | undefined;
   /** The clock that judges logical expiry, epoch milliseconds. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
   readonly log: Logger;
@@ -94,6 +102,7 @@ export async function createValkeyStorage(options: ValkeyStorageOptions): Promis
     maxRetainedStreams: options.maxRetainedStreams,
     maxEventsPerStream: options.maxEventsPerStream,
     leaseMs: options.streamLeaseMs ?? DEFAULT_STREAM_LEASE_MS,
+    commitIntervalMs: options.streamCommitIntervalMs ?? DEFAULT_STREAM_COMMIT_INTERVAL_MS,
     instanceId: options.instanceId ?? randomUUID(),
     now,
     log,

@@ -1,4 +1,5 @@
 import type { ChainableCommander } from "iovalkey";
+import { GatewayError } from "../../gateway-error.js";
 import type { ValkeyClient } from "./valkey-connection.js";
 import { createValkeyPipeline } from "./valkey-pipeline.js";
 
@@ -36,6 +37,29 @@ redis.call('XADD', KEYS[2], sequence .. '-0', 'p', ARGV[1])
 if sequence == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return sequence`;
+
+/**
+ * A group commit: the events a producer numbered itself, appended in one call.
+ * KEYS: stream, events. ARGV: first sequence, maxEvents, tail channel, streamId, keyTtlMs, then
+ * one payload JSON per event. Returns the last sequence appended, or -1 unknown, -2 ended,
+ * -3 over maxEvents, -4 when the first sequence does not follow the stored last one. Every event
+ * or none; ONE PUBLISH for the batch.
+ */
+const APPEND_BATCH = `
+local fields = redis.call('HMGET', KEYS[1], 'state', 'lastSequence')
+if not fields[1] or fields[1] == 'deleted' then return -1 end
+if fields[1] ~= 'running' then return -2 end
+local first = tonumber(ARGV[1])
+if first ~= tonumber(fields[2]) + 1 then return -4 end
+local last = first + #ARGV - 6
+if last > tonumber(ARGV[2]) then return -3 end
+for i = 6, #ARGV do
+  redis.call('XADD', KEYS[2], (first + i - 6) .. '-0', 'p', ARGV[i])
+end
+redis.call('HSET', KEYS[1], 'lastSequence', last)
+if first == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return last`;
 
 /**
  * KEYS: stream, events, lease. ARGV: end JSON, end state, endTimeMs, retentionMs, tail channel,
@@ -118,6 +142,40 @@ end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 return evicted`;
 
+/**
+ * The failure an append script's reply stands for (-1 … -4, see APPEND and APPEND_BATCH), or
+ * undefined for a sequence.
+ */
+export function appendReplyError(
+  reply: unknown,
+  streamId: string,
+  maxEventsPerStream: number,
+): GatewayError | undefined {
+  if (typeof reply === "number" && reply > 0) return undefined;
+  if (reply === -1) {
+    return new GatewayError("not_found", `stream ${streamId} is unknown or was deleted`);
+  }
+  if (reply === -2) {
+    return new GatewayError("internal", `stream ${streamId} got an event after its end`);
+  }
+  if (reply === -3) return tooManyEventsError(maxEventsPerStream);
+  if (reply === -4) {
+    return new GatewayError(
+      "internal",
+      `stream ${streamId} got events from another producer than this instance`,
+    );
+  }
+  return new GatewayError("internal", "unexpected Valkey reply");
+}
+
+/** The failure of an event past `maxEventsPerStream`. */
+export function tooManyEventsError(maxEventsPerStream: number): GatewayError {
+  return new GatewayError(
+    "resource_exhausted",
+    `the answer exceeded the limit of ${maxEventsPerStream} stream events; ask for a shorter answer or raise streaming.maxEventsPerStream`,
+  );
+}
+
 type Arg = string | number;
 
 /** The scripts as client commands (EVALSHA, falling back to EVAL once per connection). */
@@ -132,6 +190,7 @@ export interface ValkeyStreamCommands {
 /** The scripts queued on a pipeline. */
 export interface ValkeyStreamPipeline extends ChainableCommander {
   sbStreamCreate(stream: string, lease: string, ...argv: Arg[]): ValkeyStreamPipeline;
+  sbStreamAppendBatch(stream: string, events: string, ...argv: Arg[]): ValkeyStreamPipeline;
   sbStreamEnd(stream: string, events: string, lease: string, ...argv: Arg[]): ValkeyStreamPipeline;
   sbStreamHeartbeat(
     stream: string,
@@ -160,6 +219,7 @@ export interface ValkeyStreamClient {
 export function defineStreamScripts(client: ValkeyClient): ValkeyStreamClient {
   client.defineCommand("sbStreamCreate", { numberOfKeys: 2, lua: CREATE });
   client.defineCommand("sbStreamAppend", { numberOfKeys: 2, lua: APPEND });
+  client.defineCommand("sbStreamAppendBatch", { numberOfKeys: 2, lua: APPEND_BATCH });
   client.defineCommand("sbStreamEnd", { numberOfKeys: 3, lua: END });
   client.defineCommand("sbStreamCancel", { numberOfKeys: 1, lua: CANCEL });
   client.defineCommand("sbStreamHeartbeat", { numberOfKeys: 3, lua: HEARTBEAT });

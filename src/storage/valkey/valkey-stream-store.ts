@@ -11,11 +11,12 @@ import {
   STREAM_FIELDS,
   type StreamHash,
 } from "./valkey-stream-codec.js";
+import { createStreamCommits } from "./valkey-stream-commits.js";
 import { deleteSessionStreams } from "./valkey-stream-deletion.js";
 import { createStreamHeartbeat } from "./valkey-stream-heartbeat.js";
 import { createStreamReader, LEASE_EXPIRED_END } from "./valkey-stream-reader.js";
 import { createStreamRetention } from "./valkey-stream-retention.js";
-import { defineStreamScripts, execPipeline } from "./valkey-stream-scripts.js";
+import { appendReplyError, defineStreamScripts, execPipeline } from "./valkey-stream-scripts.js";
 import { createStreamSubscriber } from "./valkey-stream-subscriber.js";
 import { createStreamWaiters } from "./valkey-stream-waiters.js";
 
@@ -30,6 +31,12 @@ export interface ValkeyStreamStoreOptions {
   readonly maxRetainedStreams: number;
   /** Events per stream at most; one more is `resource_exhausted`. */
   readonly maxEventsPerStream: number;
+  /**
+   * How long an appended event may wait to be committed with the stream's next ones, in
+   * milliseconds (`streaming.commitInterval`, default in the config: 50); 0 commits each event
+   * before `appendEvent` resolves.
+   */
+  readonly commitIntervalMs: number;
   /** The producer lease, in milliseconds (default in the config: 5000). */
   readonly leaseMs: number;
   /** This gateway instance, stored as the lease holder. */
@@ -47,13 +54,26 @@ export interface ValkeyStreamStore extends StreamStore {
   startInBackground(): void;
   /** Readers waiting on this instance (contract-suite hook). */
   waitingReaders(): number;
-  /** Stops heartbeats, ends local readers (`unavailable`), closes the subscriber. */
+  /**
+   * Commits pending events (best effort), stops heartbeats, ends local readers (`unavailable`),
+   * closes the subscriber.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Creates the Valkey stream store. Semantics are those of the memory store (see its TSDoc);
  * what only a shared store needs:
+ * - Group commit (valkey-stream-commits.ts): the producing instance numbers a stream's events
+ *   itself and commits them in batches, at most `commitIntervalMs` apart, one script per batch;
+ *   `endStream` commits at once. An event is visible to readers, here and on every other
+ *   instance, only once committed, so no reader gets an event that another instance could not
+ *   resume after. A failed commit fails the stream's next `appendEvent` or `endStream`.
+ *   `getStream` commits first on the producing instance, so `lastSequence` counts its appends.
+ * - Local delivery: readers on the producing instance take what it just committed from the
+ *   stream's in-memory tail (valkey-stream-tail.ts), woken directly; this instance's own
+ *   PUBLISHes are recognised as echoes and wake nobody. Readers elsewhere, or behind the tail,
+ *   read Valkey as below.
  * - Every change of a stream (event, end, deletion) is PUBLISHed on one tail channel. Each
  *   instance holds ONE subscriber connection and wakes its local readers of that stream; a
  *   caught-up reader then re-reads with XRANGE. This scales to thousands of concurrent readers
@@ -90,6 +110,14 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
     now,
   });
   const waiters = createStreamWaiters();
+  const commits = createStreamCommits({
+    scripts,
+    keys,
+    commitIntervalMs: options.commitIntervalMs,
+    maxEventsPerStream,
+    keyTtlMs,
+    onTailChange: (streamId) => waiters.wakeLocal(streamId),
+  });
   const cancels = createStreamCancels();
   const heartbeat = createStreamHeartbeat({
     scripts,
@@ -105,9 +133,14 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
     client: options.client,
     tailChannel: keys.streamTailChannel(),
     cancelChannel: keys.streamCancelChannel(),
-    onTail: (streamId) => waiters.wake(streamId),
+    onTail: (streamId) => {
+      if (!commits.isOwnEcho(streamId)) waiters.wake(streamId);
+    },
     onCancel: (streamId) => cancels.notify(streamId),
-    onGap: () => waiters.wakeAll(),
+    onGap: () => {
+      commits.forgetEchoes();
+      waiters.wakeAll();
+    },
     log,
   });
 
@@ -130,6 +163,7 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
 
     async close() {
       heartbeat.close();
+      await commits.close();
       waiters.close();
       cancels.clear();
       await subscriber.close();
@@ -160,52 +194,55 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
         // Stream ids are server-made UUIDs: a clash is a bug, found after the fact.
         if (created !== 1) throw new GatewayError("internal", `stream ${streamId} already exists`);
         heartbeat.add(streamId, sessionId);
+        commits.add(streamId);
         if (Array.isArray(evicted)) await retention.deleteStreams(evicted.map(String));
       });
     },
 
-    /** 1 round trip (one script: check, number, XADD, PUBLISH). */
+    /**
+     * A stream this instance produces: no round trip (the event is committed with the next
+     * batch, see valkey-stream-commits.ts). Any other stream: 1 round trip (one script: check,
+     * number, XADD, PUBLISH).
+     */
     appendEvent(streamId: string, payload: StreamEventPayload) {
-      return withValkey(async () => {
-        const reply = await commands.sbStreamAppend(
-          keys.stream(streamId),
-          keys.streamEvents(streamId),
-          JSON.stringify(payload),
-          maxEventsPerStream,
-          keys.streamTailChannel(),
-          streamId,
-          keyTtlMs,
-        );
-        if (reply === -1) {
-          throw new GatewayError("not_found", `stream ${streamId} is unknown or was deleted`);
-        }
-        if (reply === -2) {
-          throw new GatewayError("internal", `stream ${streamId} got an event after its end`);
-        }
-        if (reply === -3) {
-          throw new GatewayError(
-            "resource_exhausted",
-            `the answer exceeded the limit of ${maxEventsPerStream} stream events; ask for a shorter answer or raise streaming.maxEventsPerStream`,
+      return (
+        commits.append(streamId, payload) ??
+        withValkey(async () => {
+          const reply = await commands.sbStreamAppend(
+            keys.stream(streamId),
+            keys.streamEvents(streamId),
+            JSON.stringify(payload),
+            maxEventsPerStream,
+            keys.streamTailChannel(),
+            streamId,
+            keyTtlMs,
           );
-        }
-        if (typeof reply !== "number")
-          throw new GatewayError("internal", "unexpected Valkey reply");
-        return reply;
-      });
+          const failure = appendReplyError(reply, streamId, maxEventsPerStream);
+          if (failure !== undefined) throw failure;
+          return Number(reply);
+        })
+      );
     },
 
-    /** 2 round trips: the end script, then the session keys and the retention index. */
+    /**
+     * 2 round trips: the end script, then the session keys and the retention index; 1 more
+     * first to commit the pending events of a stream this instance produces.
+     */
     endStream(streamId: string, streamEnd: StreamEnd) {
       heartbeat.remove(streamId);
       cancels.forget(streamId);
-      return withValkey(async () => {
-        await retention.end(streamId, streamEnd, false);
-      });
+      return withValkey(() =>
+        commits.end(streamId, streamEnd, (end) => retention.end(streamId, end, false)),
+      );
     },
 
-    /** 1 round trip. */
+    /**
+     * 1 round trip; 1 more first to commit the pending events of a stream this instance
+     * produces, so that `lastSequence` counts every event it appended.
+     */
     getStream(streamId: string) {
       return withValkey(async (): Promise<StreamRecord | undefined> => {
+        await commits.commitNow(streamId);
         const hash = await findStream(streamId);
         if (hash === undefined) return undefined;
         return Object.freeze({
@@ -234,6 +271,7 @@ export function createValkeyStreamStore(options: ValkeyStreamStoreOptions): Valk
       scripts,
       keys,
       waiters,
+      localTail: (streamId) => commits.tail(streamId),
       leaseMs,
       isExpired,
       endLeaseLost: (streamId) => retention.end(streamId, LEASE_EXPIRED_END, true),

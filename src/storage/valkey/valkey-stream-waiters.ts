@@ -15,6 +15,11 @@ export interface StreamWatch {
    * or when the registry closes ("closed"). Holds its timer and listener only while waiting.
    */
   wait(signal: AbortSignal, timeoutMs: number): Promise<WaitOutcome>;
+  /**
+   * Whether a wake-up since `reset` came from Valkey (a pub/sub message, a reconnect) rather
+   * than from this instance's own commits: only a read of Valkey tells what changed.
+   */
+  wokenByValkey(): boolean;
   /** Unregisters; call when the reader stops. */
   dispose(): void;
 }
@@ -22,8 +27,10 @@ export interface StreamWatch {
 /** The readers of this instance, by stream id, woken by the pub/sub subscriber. */
 export interface StreamWaiters {
   watch(streamId: string): StreamWatch;
-  /** Wakes every reader of the stream. */
+  /** Wakes every reader of the stream: Valkey says it changed (a pub/sub message). */
   wake(streamId: string): void;
+  /** Wakes every reader of the stream: this instance changed its tail (commit, end, failure). */
+  wakeLocal(streamId: string): void;
   /** Wakes every reader (after a reconnect, when messages may have been lost). */
   wakeAll(): void;
   /** Readers currently inside `wait`. */
@@ -34,6 +41,7 @@ export interface StreamWaiters {
 
 interface Watcher {
   changed: boolean;
+  changedInValkey: boolean;
   settle: ((outcome: WaitOutcome) => void) | undefined;
 }
 
@@ -46,14 +54,21 @@ export function createStreamWaiters(): StreamWaiters {
   let waitingCount = 0;
   let closed = false;
 
-  function notify(watcher: Watcher, outcome: WaitOutcome): void {
+  function notify(watcher: Watcher, outcome: WaitOutcome, inValkey: boolean): void {
     watcher.changed = true;
+    if (inValkey) watcher.changedInValkey = true;
     watcher.settle?.(outcome);
+  }
+
+  function wakeStream(streamId: string, inValkey: boolean): void {
+    const watchers = byStream.get(streamId);
+    if (watchers === undefined) return;
+    for (const watcher of watchers) notify(watcher, "changed", inValkey);
   }
 
   return {
     watch(streamId) {
-      const watcher: Watcher = { changed: false, settle: undefined };
+      const watcher: Watcher = { changed: false, changedInValkey: false, settle: undefined };
       let watchers = byStream.get(streamId);
       if (watchers === undefined) {
         watchers = new Set();
@@ -63,7 +78,9 @@ export function createStreamWaiters(): StreamWaiters {
       return {
         reset() {
           watcher.changed = false;
+          watcher.changedInValkey = false;
         },
+        wokenByValkey: () => watcher.changedInValkey,
         wait(signal, timeoutMs) {
           if (closed) return Promise.resolve("closed");
           if (signal.aborted) return Promise.resolve("aborted");
@@ -93,21 +110,18 @@ export function createStreamWaiters(): StreamWaiters {
         },
       };
     },
-    wake(streamId) {
-      const watchers = byStream.get(streamId);
-      if (watchers === undefined) return;
-      for (const watcher of watchers) notify(watcher, "changed");
-    },
+    wake: (streamId) => wakeStream(streamId, true),
+    wakeLocal: (streamId) => wakeStream(streamId, false),
     wakeAll() {
       for (const watchers of byStream.values()) {
-        for (const watcher of watchers) notify(watcher, "changed");
+        for (const watcher of watchers) notify(watcher, "changed", true);
       }
     },
     waiting: () => waitingCount,
     close() {
       closed = true;
       for (const watchers of byStream.values()) {
-        for (const watcher of watchers) notify(watcher, "closed");
+        for (const watcher of watchers) notify(watcher, "closed", true);
       }
     },
   };
