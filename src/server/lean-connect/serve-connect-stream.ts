@@ -1,13 +1,6 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type MethodImplSpec } from "@connectrpc/connect";
-import {
-  type Compression,
-  compressionNegotiate,
-  encodeEnvelope,
-  envelopeCompress,
-  envelopeDecompress,
-  type MethodSerializationLookup,
-} from "@connectrpc/connect/protocol";
+import type { ConnectError, ContextValues, MethodImplSpec } from "@connectrpc/connect";
+import { compressionNegotiate, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import {
   contentTypeStreamJson,
   contentTypeStreamProto,
@@ -15,15 +8,14 @@ import {
   endStreamFlag,
   parseTimeout,
 } from "@connectrpc/connect/protocol-connect";
-import { isClientCausedInternal } from "../client-caused-errors.js";
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
+import { callError } from "./call-error.js";
 import { createCoalescingWriter } from "./coalescing-writer.js";
+import { createEnvelopeSealer, readSingleMessage } from "./envelopes.js";
 import { copyHeaders, invokeServerStream } from "./invoke-implementation.js";
 import { createLeanCall } from "./lean-call.js";
 import type { LeanOptions } from "./lean-options.js";
-import { readRequestBytes } from "./read-request-bytes.js";
 import { header } from "./serve-connect-unary.js";
-import { splitEnvelopes } from "./split-envelopes.js";
 
 /** A server-streaming method as the lean path serves it. */
 export interface LeanStreamMethod {
@@ -71,51 +63,30 @@ export async function serveConnectStream(
     context.responseHeader.set("connect-content-encoding", compression.response.name);
   }
   const writer = createCoalescingWriter(res, context.responseHeader);
-  const seal = (flags: number, data: Uint8Array): Uint8Array | Promise<Uint8Array> =>
-    compression.response && data.byteLength >= opt.compressMinBytes
-      ? compressEnvelope(flags, data, compression.response)
-      : encodeEnvelope(flags, data);
+  const seal = createEnvelopeSealer(compression.response, opt.compressMinBytes);
   let failure: ConnectError | undefined;
   let invoked = false;
   try {
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
-    const body = await readRequestBytes(req, opt.readMaxBytes + 10);
-    const inputs = [];
-    for (const envelope of splitEnvelopes(body, opt.readMaxBytes)) {
-      const { data } = await envelopeDecompress(envelope, compression.request, opt.readMaxBytes);
-      inputs.push(method.serialization.getI(binary).parse(data));
-    }
-    if (inputs.length !== 1) {
-      const problem =
-        inputs.length === 0 ? "missing input message" : "received extra input message";
-      throw new ConnectError(
-        `protocol error: ${problem} for server-streaming method`,
-        Code.Unimplemented,
-      );
-    }
+    const input = await readSingleMessage(req, {
+      serialization: method.serialization,
+      binary,
+      compression: compression.request,
+      readMaxBytes: opt.readMaxBytes,
+      skipFlags: 0,
+      methodKind: "server-streaming",
+    });
     invoked = true;
-    const output = await invokeServerStream(method.spec, context, inputs[0], opt.interceptors);
+    const output = await invokeServerStream(method.spec, context, input, opt.interceptors);
     const serialize = method.serialization.getO(binary);
     for await (const message of output.messages) {
       if (!writer.open()) break;
-      const data = serialize.serialize(message);
-      if (!writer.write(await seal(0, data))) await writer.drained();
+      if (!writer.write(await seal(0, serialize.serialize(message)))) await writer.drained();
     }
     copyHeaders(output.trailer, context.responseTrailer);
   } catch (thrown) {
-    failure =
-      thrown instanceof ConnectError
-        ? thrown
-        : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
-    if (!invoked) {
-      // A request the protocol layer refused: reported, and a malformed message is the
-      // client's mistake, as on the connect-node path (see protocol-rejections.ts).
-      if (isClientCausedInternal(failure.code, failure.rawMessage)) {
-        failure = new ConnectError(failure.rawMessage, Code.InvalidArgument, failure.metadata);
-      }
-      options.onRejected(failure.code, values);
-    }
+    failure = callError(thrown, invoked, values, options);
   } finally {
     call.finish();
   }
@@ -126,13 +97,4 @@ export async function serveConnectStream(
   } catch {
     res.destroy();
   }
-}
-
-async function compressEnvelope(
-  flags: number,
-  data: Uint8Array,
-  compression: Compression,
-): Promise<Uint8Array> {
-  const envelope = await envelopeCompress({ flags, data }, compression, 0);
-  return encodeEnvelope(envelope.flags, envelope.data);
 }

@@ -1,5 +1,5 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type MethodImplSpec } from "@connectrpc/connect";
+import type { ContextValues, MethodImplSpec } from "@connectrpc/connect";
 import {
   compressionNegotiate,
   type MethodSerializationLookup,
@@ -13,8 +13,8 @@ import {
   parseTimeout,
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
-import { isClientCausedInternal } from "../client-caused-errors.js";
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
+import { callError } from "./call-error.js";
 import { invokeUnary } from "./invoke-implementation.js";
 import { createLeanCall } from "./lean-call.js";
 import type { LeanOptions } from "./lean-options.js";
@@ -73,18 +73,7 @@ export async function serveConnectUnary(
     const output = await invokeUnary(method.spec, context, input, opt.interceptors);
     body = method.serialization.getO(binary).serialize(output as never);
   } catch (thrown) {
-    let error =
-      thrown instanceof ConnectError
-        ? thrown
-        : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
-    if (!invoked) {
-      // A request the protocol layer refused: report it, and call a malformed message the
-      // client's mistake, as the connect-node path does (see protocol-rejections.ts).
-      if (isClientCausedInternal(error.code, error.rawMessage)) {
-        error = new ConnectError(error.rawMessage, Code.InvalidArgument, error.metadata);
-      }
-      options.onRejected(error.code, values);
-    }
+    const error = callError(thrown, invoked, values, options);
     status = codeToHttpStatus(error.code);
     context.responseHeader.set("content-type", contentTypeUnaryJson);
     if (!error.isWireError) mergeNonProtocolHeaders(context.responseHeader, error.metadata);

@@ -1,11 +1,5 @@
-import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
-import {
-  type Compression,
-  compressionNegotiate,
-  encodeEnvelope,
-  envelopeCompress,
-  envelopeDecompress,
-} from "@connectrpc/connect/protocol";
+import type { ContextValues } from "@connectrpc/connect";
+import { compressionNegotiate } from "@connectrpc/connect/protocol";
 import {
   contentTypeJson as grpcJson,
   contentTypeProto as grpcProto,
@@ -19,18 +13,17 @@ import {
   trailerFlag,
   trailerSerialize,
 } from "@connectrpc/connect/protocol-grpc-web";
-import { isClientCausedInternal } from "../client-caused-errors.js";
 import { toMinimalGrpcMessage } from "../grpc-message-encoding.js";
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
+import { callError } from "./call-error.js";
 import { createCoalescingWriter } from "./coalescing-writer.js";
+import { createEnvelopeSealer, readSingleMessage } from "./envelopes.js";
 import { copyHeaders, invokeServerStream, invokeUnary } from "./invoke-implementation.js";
 import { createLeanCall } from "./lean-call.js";
 import type { LeanOptions } from "./lean-options.js";
-import { readRequestBytes } from "./read-request-bytes.js";
 import type { LeanStreamMethod } from "./serve-connect-stream.js";
 import type { LeanUnaryMethod } from "./serve-connect-unary.js";
 import { header } from "./serve-connect-unary.js";
-import { splitEnvelopes } from "./split-envelopes.js";
 
 /** gRPC over HTTP/2 (status in HTTP trailers) or gRPC-Web (status in a trailer frame). */
 export type GrpcDialect = "grpc" | "grpc_web";
@@ -75,34 +68,27 @@ export async function serveGrpc(
   const { context } = call;
   if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
   const writer = createCoalescingWriter(res, context.responseHeader);
-  const seal = (flags: number, data: Uint8Array): Uint8Array | Promise<Uint8Array> =>
-    compression.response && data.byteLength >= opt.compressMinBytes
-      ? compressEnvelope(flags, data, compression.response)
-      : encodeEnvelope(flags, data);
+  const seal = createEnvelopeSealer(compression.response, opt.compressMinBytes);
   let invoked = false;
   try {
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
-    const body = await readRequestBytes(req, opt.readMaxBytes + 10);
-    const inputs = [];
-    for (const envelope of splitEnvelopes(body, opt.readMaxBytes)) {
-      if (web && (envelope.flags & trailerFlag) === trailerFlag) continue;
-      const { data } = await envelopeDecompress(envelope, compression.request, opt.readMaxBytes);
-      inputs.push(method.serialization.getI(binary).parse(data));
-    }
-    const kind = method.spec.kind === "unary" ? "unary" : "server-streaming";
-    if (inputs.length !== 1) {
-      const problem =
-        inputs.length === 0 ? "missing input message" : "received extra input message";
-      throw new ConnectError(`protocol error: ${problem} for ${kind} method`, Code.Unimplemented);
-    }
+    const input = await readSingleMessage(req, {
+      serialization: method.serialization,
+      binary,
+      compression: compression.request,
+      readMaxBytes: opt.readMaxBytes,
+      // gRPC-Web clients may end their request with a trailer frame.
+      skipFlags: web ? trailerFlag : 0,
+      methodKind: method.spec.kind === "unary" ? "unary" : "server-streaming",
+    });
     invoked = true;
     const serialize = method.serialization.getO(binary);
     if (method.spec.kind === "unary") {
-      const output = await invokeUnary(method.spec, context, inputs[0], opt.interceptors);
+      const output = await invokeUnary(method.spec, context, input, opt.interceptors);
       writer.write(await seal(0, serialize.serialize(output as never)));
     } else {
-      const output = await invokeServerStream(method.spec, context, inputs[0], opt.interceptors);
+      const output = await invokeServerStream(method.spec, context, input, opt.interceptors);
       for await (const message of output.messages) {
         if (!writer.open()) break;
         if (!writer.write(await seal(0, serialize.serialize(message)))) await writer.drained();
@@ -110,19 +96,7 @@ export async function serveGrpc(
       copyHeaders(output.trailer, context.responseTrailer);
     }
   } catch (thrown) {
-    let failure =
-      thrown instanceof ConnectError
-        ? thrown
-        : new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
-    if (!invoked) {
-      // A request the protocol layer refused: reported, and a malformed message is the
-      // client's mistake, as on the connect-node path (see protocol-rejections.ts).
-      if (isClientCausedInternal(failure.code, failure.rawMessage)) {
-        failure = new ConnectError(failure.rawMessage, Code.InvalidArgument, failure.metadata);
-      }
-      options.onRejected(failure.code, values);
-    }
-    setTrailerStatus(context.responseTrailer, failure);
+    setTrailerStatus(context.responseTrailer, callError(thrown, invoked, values, options));
   } finally {
     call.finish();
   }
@@ -139,13 +113,4 @@ export async function serveGrpc(
   } catch {
     res.destroy();
   }
-}
-
-async function compressEnvelope(
-  flags: number,
-  data: Uint8Array,
-  compression: Compression,
-): Promise<Uint8Array> {
-  const envelope = await envelopeCompress({ flags, data }, compression, 0);
-  return encodeEnvelope(envelope.flags, envelope.data);
 }
