@@ -91,35 +91,38 @@ export function createLeanConnect(
       if (req.method !== "POST") return false;
       const found = methods.get(req.url ?? "");
       if (found === undefined) return false;
-      const contentType = req.headers["content-type"];
-      if (contentType === undefined) return false;
-      if (contentType.startsWith("application/grpc-web")) {
-        // The base64 `-text` variant stays with connect-node, which refuses it.
-        const type = parseGrpcWebContentType(contentType);
-        if (type === undefined || type.text) return false;
-        const values = options.contextValues(req);
-        serveGrpc("grpc_web", found.method, type.binary, req, res, values, found.lean).catch(
-          fail(res),
-        );
-        return true;
-      }
-      if (contentType.startsWith("application/grpc")) {
-        // gRPC needs HTTP trailers: over HTTP/1.1 it stays with connect-node.
-        const type = parseGrpcContentType(contentType);
-        if (type === undefined || req.httpVersionMajor !== 2) return false;
-        const values = options.contextValues(req);
-        serveGrpc("grpc", found.method, type.binary, req, res, values, found.lean).catch(fail(res));
-        return true;
-      }
-      const type = parseContentType(contentType);
-      if (type === undefined || type.stream !== (found.kind === "server_streaming")) return false;
-      const values = options.contextValues(req);
-      const served =
-        found.kind === "unary"
-          ? serveConnectUnary(found.method, type.binary, req, res, values, found.lean)
-          : serveConnectStream(found.method, type.binary, req, res, values, found.lean);
-      served.catch(fail(res));
+      const serve = chooseServe(found, req);
+      if (serve === undefined) return false;
+      serve(req, res, options.contextValues(req)).catch(fail(res));
       return true;
     },
   };
+}
+
+type Serve = (req: HttpRequest, res: HttpResponse, values: ContextValues) => Promise<void>;
+
+/**
+ * How the lean path serves this request of `found`'s method, by its content type: Connect of
+ * the method's kind, gRPC over HTTP/2 (it needs HTTP trailers), binary gRPC-Web (the base64
+ * `-text` variant stays with connect-node, which refuses it); undefined for anything else.
+ */
+function chooseServe(found: LeanMethod, req: HttpRequest): Serve | undefined {
+  const contentType = req.headers["content-type"];
+  if (contentType === undefined) return undefined;
+  const { method, lean } = found;
+  if (contentType.startsWith("application/grpc-web")) {
+    const type = parseGrpcWebContentType(contentType);
+    if (type === undefined || type.text) return undefined;
+    return (rq, rs, values) => serveGrpc("grpc_web", method, type.binary, rq, rs, values, lean);
+  }
+  if (contentType.startsWith("application/grpc")) {
+    const type = parseGrpcContentType(contentType);
+    if (type === undefined || req.httpVersionMajor !== 2) return undefined;
+    return (rq, rs, values) => serveGrpc("grpc", method, type.binary, rq, rs, values, lean);
+  }
+  const type = parseContentType(contentType);
+  if (type === undefined || type.stream !== (found.kind === "server_streaming")) return undefined;
+  return found.kind === "unary"
+    ? (rq, rs, values) => serveConnectUnary(found.method, type.binary, rq, rs, values, lean)
+    : (rq, rs, values) => serveConnectStream(found.method, type.binary, rq, rs, values, lean);
 }

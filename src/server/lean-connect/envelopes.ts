@@ -1,4 +1,4 @@
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type Compression,
@@ -6,8 +6,10 @@ import {
   envelopeCompress,
   envelopeDecompress,
   type MethodSerializationLookup,
+  type Serialization,
 } from "@connectrpc/connect/protocol";
 import type { HttpRequest } from "../http-handler.js";
+import type { CoalescingWriter } from "./coalescing-writer.js";
 import { readRequestBytes } from "./read-request-bytes.js";
 import { splitEnvelopes } from "./split-envelopes.js";
 
@@ -32,6 +34,23 @@ async function compressEnvelope(
 ): Promise<Uint8Array> {
   const envelope = await envelopeCompress({ flags, data }, compression, 0);
   return encodeEnvelope(envelope.flags, envelope.data);
+}
+
+/**
+ * Writes each message as an envelope through `writer`, asking for the next one once the last
+ * was handed to the connection (or once it drained when the connection is full); stops when the
+ * response closes.
+ */
+export async function writeEnvelopedMessages(
+  messages: AsyncIterable<Message>,
+  serialization: Serialization<Message>,
+  writer: CoalescingWriter,
+  seal: EnvelopeSealer,
+): Promise<void> {
+  for await (const message of messages) {
+    if (!writer.open()) break;
+    if (!writer.write(await seal(0, serialization.serialize(message)))) await writer.drained();
+  }
 }
 
 /** How to read the one enveloped message of a request. */

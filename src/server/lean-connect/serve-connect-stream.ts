@@ -11,7 +11,7 @@ import {
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
 import { callError } from "./call-error.js";
 import { createCoalescingWriter } from "./coalescing-writer.js";
-import { createEnvelopeSealer, readSingleMessage } from "./envelopes.js";
+import { createEnvelopeSealer, readSingleMessage, writeEnvelopedMessages } from "./envelopes.js";
 import { copyHeaders, invokeServerStream } from "./invoke-implementation.js";
 import { createLeanCall } from "./lean-call.js";
 import type { LeanOptions } from "./lean-options.js";
@@ -79,11 +79,7 @@ export async function serveConnectStream(
     });
     invoked = true;
     const output = await invokeServerStream(method.spec, context, input, opt.interceptors);
-    const serialize = method.serialization.getO(binary);
-    for await (const message of output.messages) {
-      if (!writer.open()) break;
-      if (!writer.write(await seal(0, serialize.serialize(message)))) await writer.drained();
-    }
+    await writeEnvelopedMessages(output.messages, method.serialization.getO(binary), writer, seal);
     copyHeaders(output.trailer, context.responseTrailer);
   } catch (thrown) {
     failure = callError(thrown, invoked, values, options);

@@ -17,7 +17,7 @@ import { toMinimalGrpcMessage } from "../grpc-message-encoding.js";
 import type { HttpRequest, HttpResponse } from "../http-handler.js";
 import { callError } from "./call-error.js";
 import { createCoalescingWriter } from "./coalescing-writer.js";
-import { createEnvelopeSealer, readSingleMessage } from "./envelopes.js";
+import { createEnvelopeSealer, readSingleMessage, writeEnvelopedMessages } from "./envelopes.js";
 import { copyHeaders, invokeServerStream, invokeUnary } from "./invoke-implementation.js";
 import { createLeanCall } from "./lean-call.js";
 import type { LeanOptions } from "./lean-options.js";
@@ -89,10 +89,7 @@ export async function serveGrpc(
       writer.write(await seal(0, serialize.serialize(output as never)));
     } else {
       const output = await invokeServerStream(method.spec, context, input, opt.interceptors);
-      for await (const message of output.messages) {
-        if (!writer.open()) break;
-        if (!writer.write(await seal(0, serialize.serialize(message)))) await writer.drained();
-      }
+      await writeEnvelopedMessages(output.messages, serialize, writer, seal);
       copyHeaders(output.trailer, context.responseTrailer);
     }
   } catch (thrown) {
